@@ -220,3 +220,13 @@ export interface StorageAdmin {
   createIndex(ref: TableRef, column: string, options?: { ifNotExists?: boolean }): Promise<void>;
   dropIndex(ref: TableRef, column: string, options?: { ifExists?: boolean }): Promise<void>;
 }
+
+/**
+ * Routes each namespace to the storage that holds it. A multi-storage configuration maps namespaces
+ * to named storages with a default; a single storage routes every namespace to itself.
+ */
+export interface StorageRouter {
+  storageFor(namespace: string): Storage;
+  readonly storages: readonly Storage[];
+  close(): Promise<void>;
+}
