@@ -1,0 +1,72 @@
+/**
+ * Prometheus metrics of one node. The names follow the seed's monitoring design (transaction_latency,
+ * transaction_throughput, connection_pool_active, coordinator_group_commit_size) with a `polygres_`
+ * prefix and Prometheus unit suffixes; the rest describe client sessions and errors.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class Metrics {
+  readonly registry = new Registry();
+
+  /** Statement and commit latency by namespace (schema) and operation (select, insert, ..., commit). */
+  readonly transactionLatency = new Histogram({
+    name: 'polygres_transaction_latency_seconds',
+    help: 'Latency of statements and commits, by namespace and operation',
+    labelNames: ['namespace', 'operation'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  /** Finished transactions by namespace and outcome (committed, rolled_back, conflict, unknown, failed). */
+  readonly transactionThroughput = new Counter({
+    name: 'polygres_transaction_throughput_total',
+    help: 'Finished transactions, by namespace and outcome',
+    labelNames: ['namespace', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  /** Reports storage connections in use by storage name; set by the runtime, sampled when scraped. */
+  poolSampler: () => ReadonlyMap<string, number> = () => new Map();
+
+  readonly connectionPoolActive: Gauge<'storage'> = new Gauge({
+    name: 'polygres_connection_pool_active',
+    help: 'Storage connections in use, by storage',
+    labelNames: ['storage'] as const,
+    registers: [this.registry],
+    collect: () => {
+      this.connectionPoolActive.reset();
+      for (const [storage, active] of this.poolSampler()) this.connectionPoolActive.set({ storage }, active);
+    },
+  });
+
+  readonly groupCommitSize = new Histogram({
+    name: 'polygres_coordinator_group_commit_size',
+    help: 'Transactions committed by one coordinator write (group commit)',
+    buckets: [1, 2, 4, 8, 12, 16, 20, 32, 64],
+    registers: [this.registry],
+  });
+
+  readonly clientConnections = new Gauge({
+    name: 'polygres_client_connections',
+    help: 'Open client connections',
+    registers: [this.registry],
+  });
+
+  readonly clientConnectionsTotal = new Counter({
+    name: 'polygres_client_connections_total',
+    help: 'Client connections accepted since start',
+    registers: [this.registry],
+  });
+
+  readonly errors = new Counter({
+    name: 'polygres_errors_total',
+    help: 'Errors sent to clients, by SQLSTATE',
+    labelNames: ['sqlstate'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'polygres_' });
+  }
+
+}
