@@ -54,12 +54,16 @@ export interface Transaction {
   /**
    * Matching records, merged with this transaction's own writes (read-your-writes). Results of a
    * partition scan come in clustering order; index and full scans in primary-key order of the storage.
+   * A limit on an index or full scan returns some `limit` matching records (no order is implied).
    */
   scan(op: TxScan): Promise<Row[]>;
 
   /** Insert-or-update. If the record was not read in this transaction it is read at commit (implicit pre-read). */
   put(op: TxWrite): Promise<void>;
-  /** Insert a record believed absent, without reading it; commit fails with a conflict if it exists. */
+  /**
+   * Insert a record believed absent, without reading it; commit fails with a conflict if it exists.
+   * Throws 23505 at once when this transaction already saw the record (read it, or wrote it).
+   */
   insert(op: TxWrite): Promise<void>;
   delete(op: RecordKey): Promise<void>;
 
@@ -69,9 +73,10 @@ export interface Transaction {
   release(savepoint: SavepointId): void;
 
   /**
-   * Prepare, validate (SERIALIZABLE), commit-state, commit-records. Throws ConflictError when another
-   * transaction got in the way (retry the whole transaction), UnknownOutcomeError when the commit state
-   * could not be written and the outcome is not known.
+   * Prepare, validate (SERIALIZABLE), commit-state, commit-records. Throws ConflictError (40001) when
+   * another transaction got in the way (retry the whole transaction), UnknownTransactionOutcomeError
+   * (40003) when the commit state could not be written and the outcome is not known (see
+   * src/txn/errors.ts), and a storage's InvalidOperationError unchanged for bad input.
    */
   commit(): Promise<void>;
   /** Rolls back; safe to call in any state, and more than once. */
@@ -94,6 +99,11 @@ export interface TransactionAdmin {
   addColumn(ref: TableRef, column: { name: string; type: TableMetadata['columns'][number]['type'] }): Promise<void>;
   createIndex(ref: TableRef, column: string, options?: { ifNotExists?: boolean }): Promise<void>;
   dropIndex(ref: TableRef, column: string, options?: { ifExists?: boolean }): Promise<void>;
+  /** Namespaces of every storage, the coordinator namespace left out. */
+  listNamespaces(): Promise<string[]>;
+  /** Transactional tables of a namespace (tables without the metadata columns are left out). */
+  listTables(namespace: string): Promise<string[]>;
+  coordinatorTablesExist(): Promise<boolean>;
 }
 
 export interface TransactionManager {
@@ -101,5 +111,7 @@ export interface TransactionManager {
   readonly admin: TransactionAdmin;
   /** The coordinator state of a transaction id: COMMITTED, ABORTED or UNKNOWN (no row). */
   getState(transactionId: string): Promise<'COMMITTED' | 'ABORTED' | 'UNKNOWN'>;
+  /** Aborts a transaction by id unless it committed first; returns the state that holds afterwards. */
+  forceAbort(transactionId: string): Promise<'COMMITTED' | 'ABORTED'>;
   close(): Promise<void>;
 }
