@@ -18,6 +18,12 @@ export interface SessionStartup {
   readonly remoteAddress?: string;
   /** Whether the session runs over TLS (pg_stat_ssl). */
   readonly ssl: boolean;
+  /**
+   * The PostgreSQL version the wire reports ("16.4"), for server_version / server_version_num and
+   * version(). The wire sends ParameterStatus server_version from reportedParameters() when the
+   * backend reports it, else this.
+   */
+  readonly serverVersion?: string;
 }
 
 /** One column of a result, as RowDescription reports it. */
@@ -38,7 +44,11 @@ export interface FieldDescription {
 export interface ParsedStatement {
   /** The statement's own text (a slice of the query string). */
   readonly sql: string;
-  /** Offset of `sql` in the original query string, in characters, for error positions. */
+  /**
+   * Offset of `sql` in the original query string, in characters, for error positions: errors from
+   * prepare/execute of this statement carry positions within `sql`, and the wire adds this offset
+   * (parse() errors are already positioned in the whole string).
+   */
   readonly offset: number;
   /** True for an empty statement (only comments or whitespace): EmptyQueryResponse. */
   readonly empty: boolean;
