@@ -185,10 +185,34 @@ export type Mutation = Put | Delete;
  */
 export type AtomicityUnit = 'storage' | 'namespace' | 'table' | 'partition' | 'record';
 
+/**
+ * Where a storage holds less than the value table above promises. A storage without `capabilities`
+ * holds every value; one with them rejects what it cannot hold exactly (never truncating it), so that
+ * the layer above can choose a lossless encoding instead.
+ */
+export interface StorageCapabilities {
+  /**
+   * TIMESTAMP / TIMESTAMPTZ keep microseconds. When false they keep milliseconds: a value with a
+   * sub-millisecond part is rejected in a write (22008); reads, filters and conditions compare exactly.
+   */
+  readonly timestampPrecisionMicros: boolean;
+  /** TIME holds 24:00:00. When false a write of it is rejected (22008). */
+  readonly timeOf24Hours: boolean;
+  /** A one-column TEXT or BLOB partition key may be empty. When false a write with one is rejected (0A000). */
+  readonly emptyPartitionKey: boolean;
+  /**
+   * The most bytes of keys, values and condition operands one `mutate` call may carry (54000 beyond);
+   * absent when only the per-value limits of values.ts apply.
+   */
+  readonly maxMutationBytes?: number;
+}
+
 export interface Storage {
   /** The instance name (the storage's name in a multi-storage configuration). */
   readonly name: string;
   readonly atomicityUnit: AtomicityUnit;
+  /** Absent: every value of every type is held exactly. */
+  readonly capabilities?: StorageCapabilities;
 
   /** A linearizable read of one record; null when absent. */
   get(op: Get): Promise<Row | null>;

@@ -1,0 +1,771 @@
+/**
+ * Expression analysis: parse-tree expressions to typed, bound Expr, with PostgreSQL's rules for
+ * literals (unknown until context decides), operator and function resolution, implicit and
+ * assignment coercion, common types (CASE, COALESCE, IN, ARRAY), and parameter type inference.
+ */
+import type { Node, FuncCall, A_Expr, TypeName, SubLink, SelectStmt } from '@pgsql/types';
+import { SqlError, SqlState } from '../../errors.js';
+import { Oid } from '../../types/oids.js';
+import { arrayOf, elementOf, formatType, isArrayType, typeByName, typeByOid, typmodFromModifiers, type TypeRef } from '../../types/registry.js';
+import { parseText, DEFAULT_CODEC_CONTEXT } from '../../types/codec.js';
+import { Numeric } from '../../types/numeric.js';
+import type { SqlValue } from '../../types/values.js';
+import {
+  BOOL_TYPE,
+  TEXT_TYPE,
+  UNKNOWN_TYPE,
+  type AggregateCall,
+  type Expr,
+  type ScalarArrayOpExpr,
+} from '../expr.js';
+import { buildCast, canCoerce, castContext, type CoercionContext } from '../functions/casts.js';
+import type { ScalarFunction } from '../functions/registry.js';
+import { charPosition } from '../parser.js';
+import { intValue, locationOf, nodeAs, nodeTag, stringList, unsupported } from './ast.js';
+import { Scope, inferParam, type AnalyzerContext } from './scope.js';
+import type { PlanNode } from '../plan.js';
+import { compareValues } from '../value-ops.js';
+import { likeMatcher } from '../functions/patterns.js';
+
+/** Where aggregate calls found while binding go; null where aggregates are not allowed. */
+export interface AggregateSink {
+  add(call: AggregateCall): number;
+  /** The clause name for "aggregate functions are not allowed in X" when disallowed. */
+  readonly allowed: boolean;
+  readonly clause: string;
+}
+
+/** Plans a subquery (set by the select analyzer, which owns query planning). */
+export type SubqueryPlanner = (stmt: SelectStmt, scope: Scope) => PlanNode;
+
+/** Types whose text input depends on session settings (DateStyle, TimeZone): parsed at run time. */
+const SESSION_DEPENDENT_INPUT: ReadonlySet<number> = new Set([Oid.date, Oid.time, Oid.timestamp, Oid.timestamptz, Oid.timetz, Oid.interval]);
+
+export function isSessionDependentInput(oid: number): boolean {
+  const base = elementOf(oid) || oid;
+  return SESSION_DEPENDENT_INPUT.has(base) || base === Oid.regclass;
+}
+
+export class ExpressionBinder {
+  constructor(
+    readonly ctx: AnalyzerContext,
+    readonly scope: Scope,
+    readonly aggregates: AggregateSink | null,
+    readonly clause: string,
+    readonly planSubquery: SubqueryPlanner | null = null,
+  ) {}
+
+  withScope(scope: Scope, clause = this.clause): ExpressionBinder {
+    return new ExpressionBinder(this.ctx, scope, this.aggregates, clause, this.planSubquery);
+  }
+
+  withoutAggregates(clause: string): ExpressionBinder {
+    return new ExpressionBinder(this.ctx, this.scope, { add: () => 0, allowed: false, clause }, clause, this.planSubquery);
+  }
+
+  /** Binds `node`; errors carry the node's position. */
+  bind(node: Node, typeHint: TypeRef | null = null): Expr {
+    try {
+      return this.bindNode(node, typeHint);
+    } catch (e) {
+      if (e instanceof SqlError && e.position === undefined) {
+        const loc = locationOf(node);
+        if (loc !== undefined && positionedCodes.has(e.code)) e.position = charPosition(this.ctx.sql, loc);
+      }
+      throw e;
+    }
+  }
+
+  private bindNode(node: Node, typeHint: TypeRef | null): Expr {
+    const tag = nodeTag(node);
+    switch (tag) {
+      case 'A_Const':
+        return this.bindConst(nodeAs(node, 'A_Const')!);
+      case 'ColumnRef': {
+        const fields = nodeAs(node, 'ColumnRef')!.fields ?? [];
+        const names = stringList(fields);
+        if (names.includes('*')) throw new SqlError(SqlState.syntaxError, 'row expansion via "*" is not supported here');
+        return this.scope.resolveColumn(names);
+      }
+      case 'ParamRef': {
+        const n = nodeAs(node, 'ParamRef')!.number ?? 0;
+        if (n < 1 || n > MAX_PARAMS) throw new SqlError(SqlState.undefinedParameter, `there is no parameter $${n}`);
+        while (this.ctx.paramTypes.length < n) this.ctx.paramTypes.push(0);
+        const known = this.ctx.paramTypes[n - 1]!;
+        return { kind: 'param', index: n - 1, type: known === 0 ? UNKNOWN_TYPE : { oid: known, typmod: -1 } };
+      }
+      case 'A_Expr':
+        return this.bindAExpr(nodeAs(node, 'A_Expr')!);
+      case 'BoolExpr': {
+        const b = nodeAs(node, 'BoolExpr')!;
+        const args = (b.args ?? []).map((a) => this.coerceToBool(this.bind(a), b.boolop === 'AND_EXPR' ? 'AND' : b.boolop === 'OR_EXPR' ? 'OR' : 'NOT'));
+        if (b.boolop === 'NOT_EXPR') return { kind: 'not', arg: args[0]!, type: BOOL_TYPE };
+        return { kind: b.boolop === 'AND_EXPR' ? 'and' : 'or', args, type: BOOL_TYPE };
+      }
+      case 'NullTest': {
+        const t = nodeAs(node, 'NullTest')!;
+        const arg = this.resolveUnknown(this.bind(t.arg!));
+        return { kind: 'nullTest', arg, negated: t.nulltesttype === 'IS_NOT_NULL', type: BOOL_TYPE };
+      }
+      case 'BooleanTest': {
+        const t = nodeAs(node, 'BooleanTest')!;
+        const arg = this.coerceToBool(this.bind(t.arg!), 'IS');
+        const kind = t.booltesttype ?? 'IS_TRUE';
+        return {
+          kind: 'boolTest',
+          arg,
+          test: kind.includes('TRUE') ? 'true' : kind.includes('FALSE') ? 'false' : 'unknown',
+          negated: kind.startsWith('IS_NOT'),
+          type: BOOL_TYPE,
+        };
+      }
+      case 'TypeCast': {
+        const c = nodeAs(node, 'TypeCast')!;
+        const target = this.resolveTypeName(c.typeName!);
+        const arg = this.bind(c.arg!, target);
+        return this.coerce(arg, target, 'explicit');
+      }
+      case 'FuncCall':
+        return this.bindFuncCall(nodeAs(node, 'FuncCall')!);
+      case 'CaseExpr':
+        return this.bindCase(nodeAs(node, 'CaseExpr')!);
+      case 'CoalesceExpr': {
+        const args = (nodeAs(node, 'CoalesceExpr')!.args ?? []).map((a) => this.bind(a));
+        const type = this.commonType(args, 'COALESCE');
+        return { kind: 'coalesce', args: args.map((a) => this.coerce(a, type, 'implicit')), type };
+      }
+      case 'MinMaxExpr': {
+        const m = nodeAs(node, 'MinMaxExpr')!;
+        const op = m.op === 'IS_GREATEST' ? 'greatest' : 'least';
+        const args = (m.args ?? []).map((a) => this.bind(a));
+        const type = this.commonType(args, op.toUpperCase());
+        return { kind: 'minmax', op, args: args.map((a) => this.coerce(a, type, 'implicit')), type };
+      }
+      case 'SQLValueFunction':
+        return this.bindSqlValueFunction(nodeAs(node, 'SQLValueFunction')!.op ?? '');
+      case 'A_ArrayExpr':
+        return this.bindArray(nodeAs(node, 'A_ArrayExpr')!.elements ?? [], typeHint);
+      case 'A_Indirection':
+        return this.bindIndirection(nodeAs(node, 'A_Indirection')!);
+      case 'CollateClause': {
+        const c = nodeAs(node, 'CollateClause')!;
+        const collation = stringList(c.collname).pop() ?? '';
+        if (!['C', 'default', 'POSIX', 'C.UTF-8', 'ucs_basic'].includes(collation)) {
+          throw new SqlError(SqlState.undefinedObject, `collation "${collation}" for encoding "UTF8" does not exist`);
+        }
+        const arg = this.bind(c.arg!);
+        return arg.type.oid === Oid.unknown ? this.coerce(arg, TEXT_TYPE, 'implicit') : arg;
+      }
+      case 'SubLink':
+        return this.bindSubLink(nodeAs(node, 'SubLink')!);
+      case 'RowExpr':
+        throw unsupported('a row constructor in this position');
+      case 'GroupingFunc':
+        throw unsupported('GROUPING');
+      case 'SetToDefault':
+        throw new SqlError(SqlState.syntaxError, 'DEFAULT is not allowed in this context');
+      default:
+        throw unsupported(`expression ${tag}`);
+    }
+  }
+
+  // ---- literals ---------------------------------------------------------------------------------
+
+  private bindConst(c: NonNullable<ReturnType<typeof nodeAs<'A_Const'>>>): Expr {
+    if (c.isnull) return { kind: 'const', type: UNKNOWN_TYPE, value: null };
+    if (c.ival !== undefined) return { kind: 'const', type: { oid: Oid.int4, typmod: -1 }, value: c.ival.ival ?? 0 };
+    if (c.fval !== undefined) {
+      const text = c.fval.fval ?? '0';
+      // An integer too wide for int4 is int8 when it fits, as PostgreSQL's make_const does.
+      if (/^[+-]?\d+$/.test(text)) {
+        const v = BigInt(text);
+        if (v >= -(2n ** 63n) && v < 2n ** 63n) return { kind: 'const', type: { oid: Oid.int8, typmod: -1 }, value: v };
+      }
+      const n = Numeric.parse(text);
+      if (!n) throw new SqlError(SqlState.invalidTextRepresentation, `invalid input syntax for type numeric: "${text}"`);
+      return { kind: 'const', type: { oid: Oid.numeric, typmod: -1 }, value: n };
+    }
+    if (c.boolval !== undefined) return { kind: 'const', type: BOOL_TYPE, value: c.boolval.boolval ?? false };
+    if (c.sval !== undefined) return { kind: 'const', type: UNKNOWN_TYPE, value: c.sval.sval ?? '' };
+    if (c.bsval !== undefined) throw unsupported('bit string literals');
+    return { kind: 'const', type: UNKNOWN_TYPE, value: null };
+  }
+
+  // ---- coercion ---------------------------------------------------------------------------------
+
+  /**
+   * Converts `e` to `target` in `context`. Unknown literals are read as the target type; unknown
+   * parameters take the target type. Fails with PostgreSQL's errors when no such cast exists.
+   */
+  coerce(e: Expr, target: TypeRef, context: CoercionContext, columnName?: string): Expr {
+    if (e.type.oid === target.oid && (target.typmod < 0 || e.type.typmod === target.typmod)) {
+      return e.type.typmod === target.typmod || target.typmod < 0 ? e : this.castExpr(e, target, context);
+    }
+    if (e.kind === 'param' && e.type.oid === Oid.unknown) {
+      const t = inferParam(this.ctx, e.index, target);
+      const p: Expr = { kind: 'param', index: e.index, type: t };
+      return t.oid === target.oid && target.typmod < 0 ? p : this.coerce(p, target, context, columnName);
+    }
+    if (e.kind === 'const' && e.type.oid === Oid.unknown) return this.coerceLiteral(e.value, target);
+    if (target.oid === Oid.anyelement || target.oid === 2276) return e;
+    if (!canCoerce(e.type.oid, target.oid, context)) {
+      if (context === 'assignment' && columnName !== undefined) {
+        throw new SqlError(SqlState.datatypeMismatch, `column "${columnName}" is of type ${formatType(target.oid, target.typmod)} but expression is of type ${formatType(e.type.oid, e.type.typmod)}`, {
+          hint: 'You will need to rewrite or cast the expression.',
+        });
+      }
+      if (context === 'explicit' || castContext(e.type.oid, target.oid) === null) {
+        throw new SqlError(SqlState.cannotCoerce, `cannot cast type ${formatType(e.type.oid, e.type.typmod)} to ${formatType(target.oid, target.typmod)}`);
+      }
+      throw new SqlError(SqlState.datatypeMismatch, `argument of ${this.clause} must be type ${formatType(target.oid)}, not type ${formatType(e.type.oid)}`);
+    }
+    return this.castExpr(e, target, context);
+  }
+
+  private castExpr(e: Expr, target: TypeRef, context: CoercionContext): Expr {
+    if (target.oid === Oid.regclass && e.type.oid !== Oid.regclass && (e.type.oid === Oid.text || e.type.oid === Oid.varchar)) {
+      return { kind: 'cast', arg: e, type: target, cast: (v, ectx) => regclassFromText(v as string, ectx.session.catalog(), ectx.session.searchPath(), ectx.session.user) };
+    }
+    if (e.type.oid === Oid.regclass && (target.oid === Oid.text || target.oid === Oid.varchar || target.oid === Oid.name)) {
+      return { kind: 'cast', arg: e, type: target, cast: (v, ectx) => regclassText(v as number, ectx.session.catalog(), ectx.session.searchPath(), ectx.session.user) };
+    }
+    return { kind: 'cast', arg: e, type: target, cast: buildCast(e.type, target, context === 'explicit') };
+  }
+
+  /** An unknown literal read as `target` (at bind time unless the input depends on session settings). */
+  private coerceLiteral(value: SqlValue, target: TypeRef): Expr {
+    if (value === null) return { kind: 'const', type: target, value: null };
+    const text = value as string;
+    if (target.oid === Oid.regclass) {
+      return { kind: 'const', type: target, value: regclassFromText(text, this.ctx.catalog, this.ctx.searchPath, this.ctx.user) };
+    }
+    if (isSessionDependentInput(target.oid)) {
+      return { kind: 'cast', arg: { kind: 'const', type: UNKNOWN_TYPE, value: text }, type: target, cast: (v, ectx) => parseText(target.oid, v as string, target.typmod, ectx.codec) };
+    }
+    if (target.oid === Oid.unknown) return { kind: 'const', type: TEXT_TYPE, value: text };
+    if (!typeByOid(target.oid)) throw unsupported(`input of type ${target.oid}`);
+    return { kind: 'const', type: target, value: parseText(target.oid, text, target.typmod, DEFAULT_CODEC_CONTEXT) };
+  }
+
+  /** An expression still of unknown type (an untyped literal or parameter) becomes text. */
+  resolveUnknown(e: Expr): Expr {
+    return e.type.oid === Oid.unknown ? this.coerce(e, TEXT_TYPE, 'implicit') : e;
+  }
+
+  coerceToBool(e: Expr, clause: string): Expr {
+    if (e.type.oid === Oid.bool) return e;
+    if (e.type.oid === Oid.unknown) return this.coerce(e, BOOL_TYPE, 'implicit');
+    if (!canCoerce(e.type.oid, Oid.bool, 'implicit')) {
+      throw new SqlError(SqlState.datatypeMismatch, `argument of ${clause} must be type boolean, not type ${formatType(e.type.oid)}`);
+    }
+    return this.coerce(e, BOOL_TYPE, 'implicit');
+  }
+
+  /**
+   * PostgreSQL's select_common_type: the type all of `exprs` convert to (unknowns → text when alone);
+   * 42804 "X types a and b cannot be matched" otherwise.
+   */
+  commonType(exprs: readonly Expr[], context: string): TypeRef {
+    const known = exprs.filter((e) => e.type.oid !== Oid.unknown);
+    if (known.length === 0) return TEXT_TYPE;
+    let chosen = known[0]!.type;
+    const category = (oid: number): string => typeByOid(oid)?.typcategory ?? 'U';
+    for (const e of known.slice(1)) {
+      const t = e.type;
+      if (t.oid === chosen.oid) {
+        if (t.typmod !== chosen.typmod) chosen = { oid: chosen.oid, typmod: -1 };
+        continue;
+      }
+      if (category(t.oid) !== category(chosen.oid)) {
+        throw new SqlError(SqlState.datatypeMismatch, `${context} types ${formatType(chosen.oid)} and ${formatType(t.oid)} cannot be matched`);
+      }
+      const preferred = typeByOid(chosen.oid)?.typispreferred ?? false;
+      if (!preferred && canCoerce(chosen.oid, t.oid, 'implicit') && !canCoerce(t.oid, chosen.oid, 'implicit')) chosen = { oid: t.oid, typmod: -1 };
+    }
+    for (const e of known) {
+      if (!canCoerce(e.type.oid, chosen.oid, 'implicit')) {
+        throw new SqlError(SqlState.datatypeMismatch, `${context} could not convert type ${formatType(e.type.oid)} to ${formatType(chosen.oid)}`);
+      }
+    }
+    return chosen;
+  }
+
+  // ---- type names -------------------------------------------------------------------------------
+
+  resolveTypeName(t: TypeName): TypeRef {
+    return resolveTypeName(t, (m) => this.ctx.notice(m));
+  }
+
+  // ---- operators --------------------------------------------------------------------------------
+
+  /** Binds `left op right` (left null for prefix operators) to a call of the resolved operator. */
+  operator(name: string, left: Expr | null, right: Expr): Expr {
+    const r = this.ctx.registry.resolveOperator(name, left ? left.type : null, right.type);
+    const args = left ? [left, right] : [right];
+    const coerced = args.map((a, i) => this.coerce(a, r.argTypes[i]!, 'implicit'));
+    return { kind: 'call', fn: r.fn, args: coerced, type: r.returnType };
+  }
+
+  private bindAExpr(a: A_Expr): Expr {
+    const opName = stringList(a.name).pop() ?? '';
+    switch (a.kind) {
+      case 'AEXPR_OP': {
+        if (a.lexpr && nodeTag(a.lexpr) === 'RowExpr' && a.rexpr && nodeTag(a.rexpr) === 'RowExpr') return this.bindRowComparison(opName, a.lexpr, a.rexpr);
+        const left = a.lexpr ? this.bind(a.lexpr) : null;
+        const right = this.bind(a.rexpr!);
+        return this.operator(opName, left, right);
+      }
+      case 'AEXPR_OP_ANY':
+      case 'AEXPR_OP_ALL':
+        return this.bindArrayComparison(opName, this.bind(a.lexpr!), a.rexpr!, a.kind === 'AEXPR_OP_ANY');
+      case 'AEXPR_DISTINCT':
+      case 'AEXPR_NOT_DISTINCT': {
+        const eq = this.operator('=', this.bind(a.lexpr!), this.bind(a.rexpr!));
+        if (eq.kind !== 'call') throw new SqlError(SqlState.internalError, 'unexpected IS DISTINCT FROM operator');
+        return { kind: 'call', fn: distinctFunction(eq.fn, a.kind === 'AEXPR_DISTINCT'), args: eq.args, type: BOOL_TYPE };
+      }
+      case 'AEXPR_NULLIF': {
+        const left = this.bind(a.lexpr!);
+        const right = this.bind(a.rexpr!);
+        const eq = this.operator('=', left, right);
+        if (eq.kind !== 'call') throw new SqlError(SqlState.internalError, 'unexpected NULLIF operator');
+        return { kind: 'call', fn: nullifFunction(eq.fn), args: eq.args, type: eq.args[0]!.type };
+      }
+      case 'AEXPR_IN': {
+        const left = this.bind(a.lexpr!);
+        const items = (nodeAs(a.rexpr!, 'List')?.items ?? []).map((x) => this.bind(x));
+        const type = this.commonType([left, ...items], 'IN');
+        const l = this.coerce(left, type, 'implicit');
+        const elements = items.map((x) => this.coerce(x, type, 'implicit'));
+        const op = this.ctx.registry.resolveOperator(opName, type, type);
+        const arrayType = arrayOf(type.oid);
+        if (arrayType === 0) {
+          // No array type: expand into an OR/AND chain.
+          const parts: Expr[] = elements.map((x) => ({ kind: 'call', fn: op.fn, args: [l, x], type: BOOL_TYPE }));
+          return { kind: opName === '=' ? 'or' : 'and', args: parts, type: BOOL_TYPE };
+        }
+        const arr: Expr = { kind: 'array', elements, type: { oid: arrayType, typmod: -1 } };
+        return { kind: 'scalarArrayOp', op: op.fn, useOr: opName === '=', left: l, right: arr, type: BOOL_TYPE } satisfies ScalarArrayOpExpr;
+      }
+      case 'AEXPR_LIKE':
+      case 'AEXPR_ILIKE':
+      case 'AEXPR_SIMILAR':
+        return this.bindPattern(a, opName);
+      case 'AEXPR_BETWEEN':
+      case 'AEXPR_NOT_BETWEEN':
+      case 'AEXPR_BETWEEN_SYM':
+      case 'AEXPR_NOT_BETWEEN_SYM': {
+        const [lo, hi] = nodeAs(a.rexpr!, 'List')?.items ?? [];
+        const x = this.bind(a.lexpr!);
+        const low = this.bind(lo!);
+        const high = this.bind(hi!);
+        const negated = a.kind === 'AEXPR_NOT_BETWEEN' || a.kind === 'AEXPR_NOT_BETWEEN_SYM';
+        const range = (l: Expr, h: Expr): Expr =>
+          negated
+            ? { kind: 'or', args: [this.operator('<', x, l), this.operator('>', x, h)], type: BOOL_TYPE }
+            : { kind: 'and', args: [this.operator('>=', x, l), this.operator('<=', x, h)], type: BOOL_TYPE };
+        if (a.kind === 'AEXPR_BETWEEN_SYM' || a.kind === 'AEXPR_NOT_BETWEEN_SYM') {
+          return { kind: negated ? 'and' : 'or', args: [range(low, high), range(high, low)], type: BOOL_TYPE };
+        }
+        return range(low, high);
+      }
+      default:
+        throw unsupported(`operator kind ${a.kind ?? ''}`);
+    }
+  }
+
+  /** `(a, b) = (x, y)`: element-wise, combined with AND (= ) or OR (<>). */
+  private bindRowComparison(opName: string, l: Node, r: Node): Expr {
+    const left = nodeAs(l, 'RowExpr')!.args ?? [];
+    const right = nodeAs(r, 'RowExpr')!.args ?? [];
+    if (left.length !== right.length) throw new SqlError(SqlState.syntaxError, 'unequal number of entries in row expressions');
+    if (opName !== '=' && opName !== '<>') throw unsupported(`row comparison with ${opName}`);
+    const parts = left.map((x, i) => this.operator(opName, this.bind(x), this.bind(right[i]!)));
+    return { kind: opName === '=' ? 'and' : 'or', args: parts, type: BOOL_TYPE };
+  }
+
+  private bindArrayComparison(opName: string, left: Expr, rightNode: Node, useOr: boolean): Expr {
+    if (nodeTag(rightNode) === 'SubLink') throw unsupported('ANY/ALL over a subquery written this way');
+    let right = this.bind(rightNode);
+    let l = left;
+    if (right.type.oid === Oid.unknown) {
+      const base = l.type.oid === Oid.unknown ? TEXT_TYPE : l.type;
+      l = this.coerce(l, base, 'implicit');
+      right = this.coerce(right, { oid: arrayOf(base.oid), typmod: -1 }, 'implicit');
+    }
+    if (!isArrayType(right.type.oid)) {
+      throw new SqlError(SqlState.wrongObjectType, `op ANY/ALL (array) requires array on right side`);
+    }
+    const element: TypeRef = { oid: elementOf(right.type.oid), typmod: -1 };
+    const r = this.ctx.registry.resolveOperator(opName, l.type, element);
+    if (r.returnType.oid !== Oid.bool) throw new SqlError(SqlState.wrongObjectType, 'op ANY/ALL (array) requires operator to yield boolean');
+    const coercedLeft = this.coerce(l, r.argTypes[0]!, 'implicit');
+    const coercedRight = this.coerce(right, { oid: arrayOf(r.argTypes[1]!.oid), typmod: -1 }, 'implicit');
+    return { kind: 'scalarArrayOp', op: r.fn, useOr, left: coercedLeft, right: coercedRight, type: BOOL_TYPE };
+  }
+
+  private bindPattern(a: A_Expr, opName: string): Expr {
+    const left = this.bind(a.lexpr!);
+    const rexpr = a.rexpr!;
+    const call = nodeAs(rexpr, 'FuncCall');
+    const fname = call ? stringList(call.funcname).pop() : undefined;
+    if (call && (fname === 'like_escape' || fname === 'similar_to_escape')) {
+      const args = (call.args ?? []).map((x) => this.coerce(this.bind(x), TEXT_TYPE, 'implicit'));
+      if (fname === 'like_escape') {
+        const insensitive = opName.includes('*');
+        const negated = opName.startsWith('!');
+        const fn: ScalarFunction = {
+          name: opName,
+          isOperator: true,
+          argTypes: [Oid.text, Oid.text, Oid.text],
+          variadic: false,
+          returnType: Oid.bool,
+          volatility: 'i',
+          strict: true,
+          impl: ([s, p, esc]) => likeMatcher(p as string, insensitive, (esc as string).slice(0, 1))(s as string) !== negated,
+        };
+        const subject = this.coerce(left, TEXT_TYPE, 'implicit');
+        return { kind: 'call', fn, args: [subject, args[0]!, args[1]!], type: BOOL_TYPE };
+      }
+      const pattern = this.bindFunctionByName('similar_to_escape', args);
+      return this.operator(opName, left, pattern);
+    }
+    return this.operator(opName, left, this.bind(rexpr));
+  }
+
+  // ---- functions --------------------------------------------------------------------------------
+
+  bindFunctionByName(name: string, args: readonly Expr[]): Expr {
+    const r = this.ctx.registry.resolveFunction(name, args.map((a) => a.type));
+    const coerced = args.map((a, i) => (a.type.oid === Oid.unknown || a.type.oid !== r.argTypes[i]!.oid ? this.coerce(a, r.argTypes[i]!, 'implicit') : a));
+    return { kind: 'call', fn: r.fn, args: coerced, type: r.returnType };
+  }
+
+  private bindFuncCall(f: FuncCall): Expr {
+    const names = stringList(f.funcname);
+    const schema = names.length > 1 ? names[names.length - 2]! : null;
+    const name = names[names.length - 1]!;
+    if (schema !== null && schema !== 'pg_catalog' && schema !== 'public') {
+      throw new SqlError(SqlState.invalidSchemaName, `schema "${schema}" does not exist`);
+    }
+    if (f.over) throw unsupported('window functions');
+    const isAggregate = this.ctx.registry.isAggregate(name);
+    if (isAggregate) return this.bindAggregate(f, name);
+    if (f.agg_star) throw new SqlError(SqlState.wrongObjectType, `${name}(*) specified, but ${name} is not an aggregate function`);
+    if (f.agg_distinct || f.agg_order || f.agg_filter) {
+      throw new SqlError(SqlState.wrongObjectType, `DISTINCT specified, but ${name} is not an aggregate function`);
+    }
+    const args = (f.args ?? []).map((a) => this.bind(a));
+    if (!this.ctx.registry.hasFunction(name)) {
+      throw new SqlError(SqlState.undefinedFunction, `function ${name}(${args.map((a) => (a.type.oid === Oid.unknown ? 'unknown' : formatType(a.type.oid))).join(', ')}) does not exist`, {
+        hint: 'No function matches the given name and argument types. You might need to add explicit type casts.',
+      });
+    }
+    return this.bindFunctionByName(name, args);
+  }
+
+  private bindAggregate(f: FuncCall, name: string): Expr {
+    const sink = this.aggregates;
+    if (!sink || !sink.allowed) {
+      const clause = sink?.clause ?? this.clause;
+      throw new SqlError(SqlState.groupingError, clause === NESTED_AGGREGATE ? 'aggregate function calls cannot be nested' : `aggregate functions are not allowed in ${clause}`);
+    }
+    const inner = this.withoutAggregates(NESTED_AGGREGATE);
+    const args = f.agg_star ? [] : (f.args ?? []).map((a) => inner.bindAggArg(a));
+    const r = this.ctx.registry.resolveAggregate(name, args.map((a) => a.type));
+    const coerced = args.map((a, i) => (r.argTypes[i]!.oid === 2276 ? inner.resolveUnknown(a) : inner.coerce(a, r.argTypes[i]!, 'implicit')));
+    const argTypes = coerced.map((a) => a.type);
+    const filter = f.agg_filter ? inner.coerceToBool(inner.bindAggArg(f.agg_filter), 'FILTER') : null;
+    const orderBy = (f.agg_order ?? []).map((s) => {
+      const sb = nodeAs(s, 'SortBy')!;
+      const descending = sb.sortby_dir === 'SORTBY_DESC';
+      return {
+        expr: inner.resolveUnknown(inner.bindAggArg(sb.node!)),
+        descending,
+        nullsFirst: sb.sortby_nulls === 'SORTBY_NULLS_FIRST' || (sb.sortby_nulls !== 'SORTBY_NULLS_LAST' && descending),
+      };
+    });
+    const call: AggregateCall = { fn: r.fn, args: coerced, distinct: f.agg_distinct ?? false, filter, orderBy, type: r.fn.resultType ? r.fn.resultType(argTypes) : r.returnType };
+    const index = sink.add(call);
+    return { kind: 'aggregateRef', index, type: call.type };
+  }
+
+  /** Binds an aggregate's argument (a nested aggregate fails through the NESTED_AGGREGATE sink). */
+  private bindAggArg(node: Node): Expr {
+    return this.bind(node);
+  }
+
+  private bindSqlValueFunction(op: string): Expr {
+    const fn: Record<string, string> = {
+      SVFOP_CURRENT_DATE: 'current_date',
+      SVFOP_CURRENT_TIMESTAMP: 'now',
+      SVFOP_CURRENT_TIMESTAMP_N: 'now',
+      SVFOP_LOCALTIMESTAMP: 'localtimestamp',
+      SVFOP_LOCALTIMESTAMP_N: 'localtimestamp',
+      SVFOP_LOCALTIME: 'localtime',
+      SVFOP_LOCALTIME_N: 'localtime',
+      SVFOP_CURRENT_ROLE: 'current_role',
+      SVFOP_CURRENT_USER: 'current_user',
+      SVFOP_USER: 'user',
+      SVFOP_SESSION_USER: 'session_user',
+      SVFOP_CURRENT_CATALOG: 'current_catalog',
+      SVFOP_CURRENT_SCHEMA: 'current_schema',
+    };
+    const name = fn[op];
+    if (!name) throw unsupported(op.replace('SVFOP_', '').toLowerCase());
+    return this.bindFunctionByName(name, []);
+  }
+
+  private bindCase(c: NonNullable<ReturnType<typeof nodeAs<'CaseExpr'>>>): Expr {
+    const operand = c.arg ? this.bind(c.arg) : null;
+    const whens = (c.args ?? []).map((w) => nodeAs(w, 'CaseWhen')!);
+    const results = whens.map((w) => this.bind(w.result!));
+    const elseResult = c.defresult ? this.bind(c.defresult) : { kind: 'const' as const, type: UNKNOWN_TYPE, value: null };
+    const type = this.commonType([...results, elseResult], 'CASE');
+    let operandExpr = operand;
+    if (operand) {
+      const values = whens.map((w) => this.bind(w.expr!));
+      const t = this.commonType([operand, ...values], 'CASE/WHEN');
+      operandExpr = this.coerce(operand, t, 'implicit');
+      return {
+        kind: 'case',
+        whens: whens.map((_w, i) => ({ condition: this.operator('=', operandExpr!, this.coerce(values[i]!, t, 'implicit')), result: this.coerce(results[i]!, type, 'implicit') })),
+        elseResult: this.coerce(elseResult, type, 'implicit'),
+        type,
+      };
+    }
+    return {
+      kind: 'case',
+      whens: whens.map((w, i) => ({ condition: this.coerceToBool(this.bind(w.expr!), 'CASE/WHEN'), result: this.coerce(results[i]!, type, 'implicit') })),
+      elseResult: this.coerce(elseResult, type, 'implicit'),
+      type,
+    };
+  }
+
+  private bindArray(elements: readonly Node[], typeHint: TypeRef | null): Expr {
+    const hintElement = typeHint && isArrayType(typeHint.oid) ? { oid: elementOf(typeHint.oid), typmod: typeHint.typmod } : null;
+    const bound = elements.map((e) => this.bind(e, hintElement));
+    if (bound.length === 0) {
+      if (!typeHint || !isArrayType(typeHint.oid)) {
+        throw new SqlError(SqlState.indeterminateDatatype, 'cannot determine type of empty array', {
+          hint: 'Explicitly cast to the desired type, for example ARRAY[]::integer[].',
+        });
+      }
+      return { kind: 'array', elements: [], type: typeHint };
+    }
+    // Nested ARRAY[ARRAY[...]] builds a multidimensional array of the inner element type.
+    const elementType = hintElement && bound.every((b) => b.type.oid === Oid.unknown) ? hintElement : this.commonType(bound, 'ARRAY');
+    if (isArrayType(elementType.oid)) {
+      return { kind: 'array', elements: bound.map((b) => this.coerce(b, elementType, 'implicit')), type: elementType };
+    }
+    const arrayType = arrayOf(elementType.oid);
+    if (arrayType === 0) throw new SqlError(SqlState.undefinedObject, `could not find array type for data type ${formatType(elementType.oid)}`);
+    return { kind: 'array', elements: bound.map((b) => this.coerce(b, elementType, 'implicit')), type: { oid: arrayType, typmod: -1 } };
+  }
+
+  private bindIndirection(ind: NonNullable<ReturnType<typeof nodeAs<'A_Indirection'>>>): Expr {
+    let arg = this.bind(ind.arg!);
+    const subscripts: Array<{ lower: Expr | null; upper: Expr | null; slice: boolean }> = [];
+    for (const step of ind.indirection ?? []) {
+      const idx = nodeAs(step, 'A_Indices');
+      if (!idx) throw unsupported('field selection from a composite value');
+      const toInt = (n: Node | undefined): Expr | null => (n ? this.coerce(this.bind(n), { oid: Oid.int4, typmod: -1 }, 'implicit') : null);
+      subscripts.push({ lower: toInt(idx.lidx), upper: toInt(idx.uidx), slice: idx.is_slice ?? false });
+    }
+    if (arg.type.oid === Oid.unknown) arg = this.coerce(arg, { oid: Oid._text, typmod: -1 }, 'implicit');
+    if (!isArrayType(arg.type.oid)) {
+      throw new SqlError(SqlState.datatypeMismatch, `cannot subscript type ${formatType(arg.type.oid)} because it does not support subscripting`);
+    }
+    const slice = subscripts.some((s) => s.slice);
+    const type = slice ? arg.type : { oid: elementOf(arg.type.oid), typmod: arg.type.typmod };
+    return { kind: 'subscript', arg, indexes: subscripts, type };
+  }
+
+  private bindSubLink(s: SubLink): Expr {
+    if (!this.planSubquery) throw unsupported('subqueries here');
+    const select = nodeAs(s.subselect!, 'SelectStmt');
+    if (!select) throw unsupported('this kind of subquery');
+    const childScope = Scope.empty(this.scope);
+    const plan = this.planSubquery(select, childScope);
+    const visible = plan.columns.filter((c) => !c.hidden);
+    const correlated = planReferencesOuter(plan);
+    switch (s.subLinkType) {
+      case 'EXISTS_SUBLINK':
+        return { kind: 'subquery', subKind: 'exists', plan, testExpr: null, compare: null, correlated, type: BOOL_TYPE };
+      case 'EXPR_SUBLINK':
+        if (visible.length !== 1) throw new SqlError(SqlState.syntaxError, 'subquery must return only one column');
+        return { kind: 'subquery', subKind: 'scalar', plan, testExpr: null, compare: null, correlated, type: visible[0]!.type };
+      case 'ARRAY_SUBLINK': {
+        if (visible.length !== 1) throw new SqlError(SqlState.syntaxError, 'subquery must return only one column');
+        const arr = arrayOf(visible[0]!.type.oid);
+        if (arr === 0) throw new SqlError(SqlState.undefinedObject, `could not find array type for data type ${formatType(visible[0]!.type.oid)}`);
+        return { kind: 'subquery', subKind: 'array', plan, testExpr: null, compare: null, correlated, type: { oid: arr, typmod: -1 } };
+      }
+      case 'ANY_SUBLINK':
+      case 'ALL_SUBLINK': {
+        if (visible.length !== 1) throw new SqlError(SqlState.syntaxError, visible.length > 1 ? 'subquery has too many columns' : 'subquery has too few columns');
+        const opName = s.operName ? stringList(s.operName).pop()! : '=';
+        const left = this.bind(s.testexpr!);
+        const colType = visible[0]!.type;
+        const r = this.ctx.registry.resolveOperator(opName, left.type, colType);
+        const testExpr = this.coerce(left, r.argTypes[0]!, 'implicit');
+        if (r.argTypes[1]!.oid !== colType.oid && !canCoerce(colType.oid, r.argTypes[1]!.oid, 'implicit')) {
+          throw new SqlError(SqlState.datatypeMismatch, `operator does not exist: ${formatType(left.type.oid)} ${opName} ${formatType(colType.oid)}`);
+        }
+        const compare = r.argTypes[1]!.oid === colType.oid ? r.fn : castingSecondArgument(r.fn, buildCast(colType, r.argTypes[1]!, false));
+        return { kind: 'subquery', subKind: s.subLinkType === 'ANY_SUBLINK' ? 'any' : 'all', plan, testExpr, compare, correlated, type: BOOL_TYPE };
+      }
+      default:
+        throw unsupported(`${s.subLinkType ?? 'this'} subquery`);
+    }
+  }
+}
+
+/** Error codes whose message refers to a spot in the statement, so they get a position. */
+const positionedCodes: ReadonlySet<string> = new Set([
+  SqlState.undefinedColumn, SqlState.undefinedTable, SqlState.undefinedFunction, SqlState.ambiguousColumn, SqlState.ambiguousFunction,
+  SqlState.datatypeMismatch, SqlState.cannotCoerce, SqlState.invalidTextRepresentation, SqlState.groupingError, SqlState.undefinedObject,
+  SqlState.indeterminateDatatype, SqlState.undefinedParameter, SqlState.numericValueOutOfRange, SqlState.invalidDatetimeFormat,
+  SqlState.syntaxError, SqlState.invalidSchemaName,
+]);
+
+/** The clause name of the sink inside an aggregate's arguments. */
+const NESTED_AGGREGATE = 'an aggregate argument';
+
+/** PostgreSQL's limit on parameters in one statement. */
+export const MAX_PARAMS = 65535;
+
+/** The type a TypeName node names (with modifiers and array bounds); 42704 when unknown. */
+export function resolveTypeName(t: TypeName, warn?: (message: string) => void): TypeRef {
+  const names = stringList(t.names);
+  const name = names[names.length - 1]!;
+  const schema = names.length > 1 ? names[names.length - 2]! : null;
+  if (schema !== null && schema !== 'pg_catalog') throw new SqlError(SqlState.undefinedObject, `type "${names.join('.')}" does not exist`);
+  const d = typeByName(schema === null && /[^a-z0-9_]/.test(name) ? `"${name}"` : name) ?? typeByName(name);
+  if (!d || d.typtype === 'p') {
+    if (name === 'serial' || name === 'bigserial' || name === 'smallserial' || name === 'serial4' || name === 'serial8' || name === 'serial2') {
+      throw new SqlError(SqlState.undefinedObject, `type "${name}" does not exist`);
+    }
+    throw new SqlError(SqlState.undefinedObject, `type "${names.join('.')}" does not exist`);
+  }
+  const modifiers = (t.typmods ?? []).map((m) => {
+    const v = intValue(m);
+    if (v === undefined) throw new SqlError(SqlState.syntaxError, 'type modifiers must be simple constants or identifiers');
+    return v;
+  });
+  let oid = d.oid;
+  const typmod = modifiers.length ? typmodFromModifiers(oid, modifiers, warn) : -1;
+  if ((t.arrayBounds?.length ?? 0) > 0 && !isArrayType(oid)) {
+    const arr = arrayOf(oid);
+    if (arr === 0) throw new SqlError(SqlState.undefinedObject, `type "${name}[]" does not exist`);
+    oid = arr;
+  }
+  return { oid, typmod };
+}
+
+/** `a IS [NOT] DISTINCT FROM b` over the resolved equality operator. */
+function distinctFunction(eq: ScalarFunction, distinct: boolean): ScalarFunction {
+  const impl = eq.impl!;
+  return {
+    ...eq,
+    name: distinct ? 'IS DISTINCT FROM' : 'IS NOT DISTINCT FROM',
+    strict: false,
+    impl: (args, ctx, types) => {
+      const [a, b] = args;
+      if (a === null || b === null) return (a === null && b === null) !== distinct;
+      return (impl(args, ctx, types) === true) !== distinct;
+    },
+  };
+}
+
+function nullifFunction(eq: ScalarFunction): ScalarFunction {
+  const impl = eq.impl!;
+  return {
+    ...eq,
+    name: 'nullif',
+    strict: false,
+    returnType: eq.argTypes[0]!,
+    impl: (args, ctx, types) => {
+      const [a, b] = args;
+      if (a === null) return null;
+      if (b === null) return a;
+      return impl(args, ctx, types) === true ? null : a;
+    },
+  };
+}
+
+/** Wraps a comparison so that its second argument is cast first (subquery column of another type). */
+function castingSecondArgument(fn: ScalarFunction, cast: (v: SqlValue, ctx: import('../context.js').EvalContext) => SqlValue): ScalarFunction {
+  const impl = fn.impl!;
+  return { ...fn, impl: (args, ctx, types) => impl([args[0]!, args[1] === null ? null : cast(args[1]!, ctx)], ctx, types) };
+}
+
+/** True when a plan refers to columns of an enclosing query (a correlated subquery). */
+export function planReferencesOuter(plan: PlanNode): boolean {
+  const seen = JSON.stringify(plan, (k, v: unknown) => (k === 'fn' || k === 'cast' || k === 'table' ? undefined : typeof v === 'bigint' ? String(v) : v));
+  return seen.includes('"outerColumn"');
+}
+
+/** regclass input: a relation name (optionally schema-qualified, quoted) or a numeric OID. */
+export function regclassFromText(text: string, catalog: import('../../catalog/catalog.js').Catalog, searchPath: readonly string[], user: string): number {
+  const t = text.trim();
+  if (/^\d+$/.test(t)) return Number(t);
+  const parts = splitQualifiedName(t);
+  const name = parts[parts.length - 1]!;
+  const schema = parts.length > 1 ? parts[parts.length - 2]! : null;
+  const rel = catalog.findRelation({ schema, name }, searchPath, user);
+  if (!rel) throw new SqlError(SqlState.undefinedTable, `relation "${t}" does not exist`);
+  return rel.kind === 'index' ? rel.index.oid : rel.oid;
+}
+
+/** regclass output: the name, schema-qualified when not visible on the search path. */
+export function regclassText(oid: number, catalog: import('../../catalog/catalog.js').Catalog, searchPath: readonly string[], user: string): string {
+  for (const o of catalog.objects.values()) {
+    if ((o.kind === 'table' || o.kind === 'sequence') && o.oid === oid) {
+      const schema = catalog.schemaByOid(o.schemaOid);
+      const visible = catalog.findRelation({ schema: null, name: o.name }, searchPath, user);
+      const quoted = quoteIfNeeded(o.name);
+      return visible && (visible.kind === 'index' ? visible.index.oid : visible.oid) === oid ? quoted : `${quoteIfNeeded(schema?.name ?? '')}.${quoted}`;
+    }
+  }
+  return String(oid);
+}
+
+function quoteIfNeeded(name: string): string {
+  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
+}
+
+/** Splits `a.b`, `"A"."b"`: quoted parts keep case, unquoted ones fold to lower case. */
+export function splitQualifiedName(text: string): string[] {
+  const parts: string[] = [];
+  let i = 0;
+  while (i < text.length) {
+    if (text[i] === '"') {
+      let j = i + 1;
+      let s = '';
+      while (j < text.length) {
+        if (text[j] === '"') {
+          if (text[j + 1] === '"') {
+            s += '"';
+            j += 2;
+            continue;
+          }
+          break;
+        }
+        s += text[j];
+        j++;
+      }
+      parts.push(s);
+      i = j + 1;
+    } else {
+      let j = i;
+      while (j < text.length && text[j] !== '.') j++;
+      parts.push(text.slice(i, j).trim().toLowerCase());
+      i = j;
+    }
+    if (text[i] === '.') i++;
+  }
+  return parts;
+}
+
+export { compareValues };

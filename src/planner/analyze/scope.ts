@@ -1,0 +1,142 @@
+/**
+ * Name scopes of a query: the FROM items visible to an expression, with their columns mapped to
+ * slots of the row the expression will be evaluated on. Nested queries chain to their parent scope
+ * (correlated references), resolved as PostgreSQL resolves column references.
+ */
+import { SqlError, SqlState } from '../../errors.js';
+import type { TypeRef } from '../../types/registry.js';
+import type { Catalog } from '../../catalog/catalog.js';
+import type { FunctionRegistry } from '../functions/registry.js';
+import type { OutputColumn } from '../plan.js';
+import type { Expr } from '../expr.js';
+import { Oid } from '../../types/oids.js';
+
+export interface ScopeColumn {
+  readonly name: string;
+  readonly type: TypeRef;
+  readonly slot: number;
+  readonly tableOid: number;
+  readonly attnum: number;
+  readonly hidden: boolean;
+}
+
+/** One FROM item: a table, a subquery, a function, with its reference name. */
+export interface RangeEntry {
+  /** The alias, or the table name when there is none. */
+  readonly refName: string;
+  /** For a table: its schema name (so `schema.table.column` resolves). */
+  readonly schemaName: string | null;
+  readonly columns: readonly ScopeColumn[];
+}
+
+export class Scope {
+  constructor(
+    readonly entries: readonly RangeEntry[],
+    readonly parent: Scope | null = null,
+  ) {}
+
+  static empty(parent: Scope | null = null): Scope {
+    return new Scope([], parent);
+  }
+
+  /** A scope over a plan node's output, as one entry named `refName`. */
+  static ofColumns(refName: string, schemaName: string | null, columns: readonly OutputColumn[], parent: Scope | null = null): Scope {
+    return new Scope(
+      [{ refName, schemaName, columns: columns.map((c, slot) => ({ name: c.name, type: c.type, slot, tableOid: c.tableOid, attnum: c.attnum, hidden: c.hidden ?? false })) }],
+      parent,
+    );
+  }
+
+  /**
+   * Resolves a column reference (1 to 3 names) to an expression: a column of this scope, or an
+   * outer column of an enclosing one.
+   */
+  resolveColumn(fields: readonly string[], depth = 0): Expr {
+    const name = fields[fields.length - 1]!;
+    if (fields.length === 1) {
+      const matches: ScopeColumn[] = [];
+      for (const e of this.entries) for (const c of e.columns) if (!c.hidden && c.name === name) matches.push(c);
+      if (matches.length > 1) throw new SqlError(SqlState.ambiguousColumn, `column reference "${name}" is ambiguous`);
+      if (matches.length === 1) return columnExpr(matches[0]!, depth);
+      if (this.parent) return this.parent.resolveColumnOrNull(fields, depth + 1) ?? this.throwUndefined(fields);
+      return this.throwUndefined(fields);
+    }
+    const entry = this.findEntry(fields);
+    if (!entry) {
+      if (this.parent) {
+        const r = this.parent.resolveColumnOrNull(fields, depth + 1);
+        if (r) return r;
+      }
+      throw new SqlError(SqlState.undefinedTable, `missing FROM-clause entry for table "${fields[fields.length - 2]}"`);
+    }
+    const col = entry.columns.find((c) => c.name === name && !c.hidden);
+    if (!col) throw new SqlError(SqlState.undefinedColumn, `column ${fields.slice(-2).join('.')} does not exist`);
+    return columnExpr(col, depth);
+  }
+
+  private resolveColumnOrNull(fields: readonly string[], depth: number): Expr | null {
+    try {
+      return this.resolveColumn(fields, depth);
+    } catch (e) {
+      if (e instanceof SqlError && (e.code === SqlState.undefinedColumn || e.code === SqlState.undefinedTable)) return null;
+      throw e;
+    }
+  }
+
+  private throwUndefined(fields: readonly string[]): never {
+    throw new SqlError(SqlState.undefinedColumn, `column "${fields[fields.length - 1]}" does not exist`);
+  }
+
+  /** The entry a qualified reference (`t.c` or `s.t.c`) names. */
+  findEntry(fields: readonly string[]): RangeEntry | undefined {
+    const table = fields[fields.length - 2]!;
+    const schema = fields.length >= 3 ? fields[fields.length - 3]! : null;
+    return this.entries.find((e) => e.refName === table && (schema === null || e.schemaName === schema));
+  }
+
+  /** `*` or `t.*`: the visible columns in order. */
+  expandStar(qualifier: readonly string[] | null): ScopeColumn[] {
+    if (qualifier === null) return this.entries.flatMap((e) => e.columns.filter((c) => !c.hidden));
+    const entry = this.findEntry([...qualifier, '*']);
+    if (!entry) throw new SqlError(SqlState.undefinedTable, `missing FROM-clause entry for table "${qualifier[qualifier.length - 1]}"`);
+    return entry.columns.filter((c) => !c.hidden);
+  }
+}
+
+function columnExpr(c: ScopeColumn, depth: number): Expr {
+  if (depth === 0) return { kind: 'column', slot: c.slot, type: c.type, name: c.name };
+  return { kind: 'outerColumn', depth, slot: c.slot, type: c.type, name: c.name };
+}
+
+/** What analysis of one statement needs: catalog, names, the function library, parameter types. */
+export interface AnalyzerContext {
+  readonly catalog: Catalog;
+  readonly searchPath: readonly string[];
+  readonly user: string;
+  readonly registry: FunctionRegistry;
+  /** Parameter types: given at Parse or inferred; 0 while unknown. Mutated as inference proceeds. */
+  readonly paramTypes: number[];
+  /** The statement text (for error positions). */
+  readonly sql: string;
+  notice(message: string): void;
+}
+
+/** Records the type of `$n` once inferred; returns the type it now has. */
+export function inferParam(ctx: AnalyzerContext, index: number, type: TypeRef): TypeRef {
+  while (ctx.paramTypes.length <= index) ctx.paramTypes.push(0);
+  const known = ctx.paramTypes[index]!;
+  if (known === 0 || known === Oid.unknown) {
+    ctx.paramTypes[index] = type.oid;
+    return { oid: type.oid, typmod: -1 };
+  }
+  return { oid: known, typmod: -1 };
+}
+
+/** 42P18 for every parameter whose type nothing determined. */
+export function checkParamsResolved(ctx: AnalyzerContext): void {
+  ctx.paramTypes.forEach((t, i) => {
+    if (t === 0 || t === Oid.unknown) {
+      throw new SqlError(SqlState.indeterminateDatatype, `could not determine data type of parameter $${i + 1}`);
+    }
+  });
+}

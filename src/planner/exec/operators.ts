@@ -1,0 +1,499 @@
+/**
+ * The executor: a pull-based tree of operators built from a plan, one operator per plan node. Each
+ * `next()` returns a batch of rows (null once exhausted). Reading operators turn storage records into
+ * table rows; the others transform the rows of their input. Modify operators are in modify.ts.
+ */
+import { SqlError, SqlState } from '../../errors.js';
+import type { Transaction } from '../../txn/api.js';
+import type { Value } from '../../storage/types.js';
+import { Numeric } from '../../types/numeric.js';
+import { SqlArray, type SqlValue } from '../../types/values.js';
+import type { Catalog } from '../../catalog/catalog.js';
+import { toStorageValue } from '../../catalog/storage-mapping.js';
+import type { TableInfo } from '../../catalog/model.js';
+import { compileExpr, type CompiledExpr, type Row, type RuntimeContext } from '../compile.js';
+import type { Expr } from '../expr.js';
+import type { AggregatePlan, PlanNode, SortKey, TableAccess } from '../plan.js';
+import { rowFromStorage } from '../table-rows.js';
+import { compareValues, hashKey } from '../value-ops.js';
+import { buildModifyOperator } from './modify.js';
+import { convertKeyValue } from './keys.js';
+
+/** Rows per batch handed between operators. */
+export const BATCH_ROWS = 256;
+/** Rows an operator may hold in memory (sort, aggregate, distinct): a guard, not a tuning knob. */
+export const MAX_MATERIALIZED_ROWS = 5_000_000;
+
+export interface Operator {
+  next(): Promise<Row[] | null>;
+  close(): Promise<void>;
+}
+
+/** What operators need beyond the expression context: the transaction and the catalog. */
+export interface ExecRuntime {
+  readonly ctx: RuntimeContext;
+  readonly catalog: Catalog;
+  /** The transaction statements run in (begun on first use). */
+  transaction(): Promise<Transaction>;
+}
+
+export async function value(c: CompiledExpr, row: Row, ctx: RuntimeContext): Promise<SqlValue> {
+  return c.async ? c.eval(row, ctx) : c.eval(row, ctx);
+}
+
+export function buildOperator(plan: PlanNode, rt: ExecRuntime): Operator {
+  switch (plan.kind) {
+    case 'result':
+      return fromRows(async () => [[]]);
+    case 'values': {
+      const rows = plan.rows.map((r) => r.map(compileExpr));
+      return fromRows(async () => {
+        const out: SqlValue[][] = [];
+        for (const r of rows) {
+          const vals: SqlValue[] = [];
+          for (const c of r) vals.push(await value(c, [], rt.ctx));
+          out.push(vals);
+        }
+        return out;
+      });
+    }
+    case 'tableRead':
+      return fromRows(() => readTable(plan.table, plan.access, rt));
+    case 'functionScan':
+      return functionScan(plan.name, plan.args.map(compileExpr), rt);
+    case 'filter': {
+      const input = buildOperator(plan.input, rt);
+      const predicate = compileExpr(plan.predicate);
+      return {
+        async next() {
+          for (;;) {
+            const batch = await input.next();
+            if (batch === null) return null;
+            rt.ctx.checkCancel();
+            const out: Row[] = [];
+            if (predicate.async) {
+              for (const r of batch) if ((await predicate.eval(r, rt.ctx)) === true) out.push(r);
+            } else {
+              for (const r of batch) if (predicate.eval(r, rt.ctx) === true) out.push(r);
+            }
+            if (out.length > 0) return out;
+          }
+        },
+        close: () => input.close(),
+      };
+    }
+    case 'project': {
+      const input = buildOperator(plan.input, rt);
+      const exprs = plan.exprs.map(compileExpr);
+      const anyAsync = exprs.some((e) => e.async);
+      return {
+        async next() {
+          const batch = await input.next();
+          if (batch === null) return null;
+          if (!anyAsync) return batch.map((r) => exprs.map((e) => (e.eval as (r: Row, c: RuntimeContext) => SqlValue)(r, rt.ctx)));
+          const out: Row[] = [];
+          for (const r of batch) {
+            const vals: SqlValue[] = [];
+            for (const e of exprs) vals.push(await value(e, r, rt.ctx));
+            out.push(vals);
+          }
+          return out;
+        },
+        close: () => input.close(),
+      };
+    }
+    case 'sort': {
+      const input = buildOperator(plan.input, rt);
+      return fromRows(async () => sortRows(await drain(input, rt), plan.keys, rt.ctx));
+    }
+    case 'limit':
+      return limitOperator(buildOperator(plan.input, rt), plan.limit, plan.offset, rt);
+    case 'distinct': {
+      const input = buildOperator(plan.input, rt);
+      const keys = plan.keys?.map(compileExpr) ?? null;
+      const visible = plan.columns.map((c, i) => ({ c, i })).filter((x) => !x.c.hidden);
+      const seen = new Set<string>();
+      return {
+        async next() {
+          for (;;) {
+            const batch = await input.next();
+            if (batch === null) return null;
+            const out: Row[] = [];
+            for (const r of batch) {
+              const parts: string[] = [];
+              if (keys) for (let k = 0; k < keys.length; k++) parts.push(hashKey(plan.keys![k]!.type.oid, await value(keys[k]!, r, rt.ctx)));
+              else for (const v of visible) parts.push(hashKey(v.c.type.oid, r[v.i] ?? null));
+              const key = parts.join('\u0002');
+              if (seen.has(key)) continue;
+              if (seen.size >= MAX_MATERIALIZED_ROWS) throw tooManyRows('DISTINCT');
+              seen.add(key);
+              out.push(r);
+            }
+            if (out.length) return out;
+          }
+        },
+        close: () => input.close(),
+      };
+    }
+    case 'aggregate':
+      return aggregateOperator(plan, rt);
+    case 'insert':
+    case 'update':
+    case 'delete':
+      return buildModifyOperator(plan, rt);
+  }
+}
+
+function tooManyRows(what: string): SqlError {
+  return new SqlError(SqlState.programLimitExceeded, `${what} needs more than ${MAX_MATERIALIZED_ROWS} rows in memory`);
+}
+
+/** An operator over rows produced all at once (storage reads return whole result sets). */
+function fromRows(produce: () => Promise<Row[]>): Operator {
+  let rows: Row[] | null = null;
+  let offset = 0;
+  return {
+    async next() {
+      if (rows === null) rows = await produce();
+      if (offset >= rows.length) return null;
+      const batch = rows.slice(offset, offset + BATCH_ROWS);
+      offset += batch.length;
+      return batch;
+    },
+    async close() {
+      rows = [];
+    },
+  };
+}
+
+export async function drain(op: Operator, rt: ExecRuntime, limit = MAX_MATERIALIZED_ROWS): Promise<Row[]> {
+  const out: Row[] = [];
+  for (;;) {
+    const batch = await op.next();
+    if (batch === null) break;
+    rt.ctx.checkCancel();
+    for (const r of batch) out.push(r);
+    if (out.length > limit) throw tooManyRows('the query');
+  }
+  await op.close();
+  return out;
+}
+
+// ---- table reads ------------------------------------------------------------------------------
+
+async function keyValues(table: TableInfo, names: readonly string[], exprs: readonly Expr[], rt: ExecRuntime): Promise<Value[] | null> {
+  const out: Value[] = [];
+  for (let i = 0; i < exprs.length; i++) {
+    const column = table.columns.find((c) => c.physicalName === names[i]);
+    const v = await value(compileExpr(exprs[i]!), [], rt.ctx);
+    if (v === null || !column) return null;
+    const converted = convertKeyValue(v, exprs[i]!.type.oid, column.type.oid);
+    if (converted === undefined) return null;
+    out.push(toStorageValue(column.type.oid, converted, true));
+  }
+  return out;
+}
+
+async function readTable(table: TableInfo, access: TableAccess, rt: ExecRuntime): Promise<Row[]> {
+  const tx = await rt.transaction();
+  const ref = { namespace: table.namespace, table: table.physicalName };
+  const keyNames = [...table.partitionKey, ...table.clusteringKey];
+  switch (access.kind) {
+    case 'get': {
+      const key = await keyValues(table, keyNames, access.key, rt);
+      if (!key) return [];
+      const record = await tx.get({ ...ref, partitionKey: key.slice(0, table.partitionKey.length), clusteringKey: table.clusteringKey.length ? key.slice(table.partitionKey.length) : undefined });
+      return record ? [rowFromStorage(table, record)] : [];
+    }
+    case 'partition': {
+      const pk = await keyValues(table, table.partitionKey, access.partitionKey, rt);
+      if (!pk) return [];
+      const bound = async (b: { key: readonly Expr[]; inclusive: boolean } | null): Promise<{ key: Value[]; inclusive: boolean } | null | 'empty'> => {
+        if (!b) return null;
+        const k = await keyValues(table, table.clusteringKey, b.key, rt);
+        return k ? { key: k, inclusive: b.inclusive } : 'empty';
+      };
+      const start = await bound(access.start);
+      const end = await bound(access.end);
+      if (start === 'empty' || end === 'empty') return [];
+      const records = await tx.scan({ ...ref, kind: 'partition', partitionKey: pk, start: start ?? undefined, end: end ?? undefined });
+      return records.map((r) => rowFromStorage(table, r));
+    }
+    case 'unique': {
+      const index = access.index;
+      const cols = index.columns.map((a) => table.columns.find((c) => c.attnum === a)!);
+      const key: Value[] = [];
+      for (let i = 0; i < cols.length; i++) {
+        const v = await value(compileExpr(access.key[i]!), [], rt.ctx);
+        if (v === null) return [];
+        const converted = convertKeyValue(v, access.key[i]!.type.oid, cols[i]!.type.oid);
+        if (converted === undefined) return [];
+        key.push(toStorageValue(cols[i]!.type.oid, converted, true));
+      }
+      const entry = await tx.get({ namespace: table.namespace, table: index.uniqueTable!, partitionKey: key });
+      if (!entry) return [];
+      const refKey = keyNames.map((_n, i) => entry[`r${i}`] ?? null);
+      const record = await tx.get({ ...ref, partitionKey: refKey.slice(0, table.partitionKey.length), clusteringKey: table.clusteringKey.length ? refKey.slice(table.partitionKey.length) : undefined });
+      return record ? [rowFromStorage(table, record)] : [];
+    }
+    case 'index': {
+      const v = await value(compileExpr(access.value), [], rt.ctx);
+      if (v === null) return [];
+      const records = await tx.scan({ ...ref, kind: 'index', column: access.column.physicalName, value: toStorageValue(access.column.type.oid, v) });
+      return records.map((r) => rowFromStorage(table, r));
+    }
+    case 'all': {
+      let filter: import('../../storage/types.js').Filter | undefined;
+      if (access.filter) {
+        const conjunctions: import('../../storage/types.js').ColumnPredicate[][] = [];
+        for (const conj of access.filter) {
+          const preds: import('../../storage/types.js').ColumnPredicate[] = [];
+          let impossible = false;
+          for (const p of conj) {
+            if (p.value === null) {
+              preds.push({ column: p.column.physicalName, op: p.op });
+              continue;
+            }
+            const v = await value(compileExpr(p.value), [], rt.ctx);
+            // A comparison with NULL is never true; the conjunction matches nothing.
+            if (v === null) {
+              impossible = true;
+              break;
+            }
+            preds.push({ column: p.column.physicalName, op: p.op, value: toStorageValue(p.column.type.oid, v) });
+          }
+          if (!impossible) conjunctions.push(preds);
+        }
+        if (conjunctions.length === 0) return [];
+        filter = conjunctions;
+      }
+      const records = await tx.scan({ ...ref, kind: 'all', filter });
+      return records.map((r) => rowFromStorage(table, r));
+    }
+  }
+}
+
+// ---- set-returning functions ------------------------------------------------------------------
+
+function functionScan(name: 'generate_series' | 'unnest', args: CompiledExpr[], rt: ExecRuntime): Operator {
+  let state: { next: () => SqlValue | undefined } | null = null;
+  return {
+    async next() {
+      if (state === null) {
+        const values: SqlValue[] = [];
+        for (const a of args) values.push(await value(a, [], rt.ctx));
+        state = name === 'unnest' ? unnestState(values[0] ?? null) : seriesState(values);
+      }
+      const out: Row[] = [];
+      while (out.length < BATCH_ROWS) {
+        const v = state.next();
+        if (v === undefined) break;
+        out.push([v]);
+      }
+      rt.ctx.checkCancel();
+      return out.length ? out : null;
+    },
+    async close() {
+      state = { next: () => undefined };
+    },
+  };
+}
+
+function unnestState(arr: SqlValue): { next: () => SqlValue | undefined } {
+  const elements = arr === null ? [] : (arr as SqlArray).elements;
+  let i = 0;
+  return { next: () => (i < elements.length ? (elements[i++] ?? null) : undefined) };
+}
+
+function seriesState(values: SqlValue[]): { next: () => SqlValue | undefined } {
+  const [start, stop, step] = values;
+  if (start === null || stop === null || step === null) return { next: () => undefined };
+  if (start instanceof Numeric) throw new SqlError(SqlState.featureNotSupported, 'generate_series over numeric is not supported yet');
+  const isBig = typeof start === 'bigint';
+  let cur = BigInt(start as number | bigint);
+  const end = BigInt(stop as number | bigint);
+  const inc = step === undefined ? 1n : BigInt(step as number | bigint);
+  if (inc === 0n) throw new SqlError(SqlState.invalidParameterValue, 'step size cannot equal zero');
+  return {
+    next: () => {
+      if ((inc > 0n && cur > end) || (inc < 0n && cur < end)) return undefined;
+      const v = cur;
+      cur += inc;
+      return isBig ? v : Number(v);
+    },
+  };
+}
+
+// ---- sort / limit -----------------------------------------------------------------------------
+
+export function sortRows(rows: Row[], keys: readonly SortKey[], ctx: RuntimeContext): Row[] {
+  const compiled = keys.map((k) => ({ k, c: compileExpr(k.expr) }));
+  if (compiled.some((x) => x.c.async)) throw new SqlError(SqlState.featureNotSupported, 'sorting by an expression that reads storage is not supported');
+  const decorated = rows.map((r, i) => ({ r, i, v: compiled.map((x) => (x.c.eval as (r: Row, c: RuntimeContext) => SqlValue)(r, ctx)) }));
+  decorated.sort((a, b) => {
+    for (let j = 0; j < compiled.length; j++) {
+      const { k } = compiled[j]!;
+      const x = a.v[j]!;
+      const y = b.v[j]!;
+      let c: number;
+      if (x === null || y === null) {
+        if (x === null && y === null) c = 0;
+        else c = (x === null) === k.nullsFirst ? -1 : 1;
+        if (c !== 0) return c;
+        continue;
+      }
+      c = compareValues(k.expr.type.oid, x, y);
+      if (c !== 0) return k.descending ? -c : c;
+    }
+    return a.i - b.i;
+  });
+  return decorated.map((d) => d.r);
+}
+
+function limitOperator(input: Operator, limitExpr: Expr | null, offsetExpr: Expr | null, rt: ExecRuntime): Operator {
+  let remaining: bigint | null = null;
+  let skip = 0n;
+  let started = false;
+  return {
+    async next() {
+      if (!started) {
+        started = true;
+        if (limitExpr) {
+          const v = await value(compileExpr(limitExpr), [], rt.ctx);
+          if (v !== null) {
+            remaining = BigInt(v as bigint);
+            if (remaining < 0n) throw new SqlError(SqlState.invalidRowCountInLimitClause, 'LIMIT must not be negative');
+          }
+        }
+        if (offsetExpr) {
+          const v = await value(compileExpr(offsetExpr), [], rt.ctx);
+          if (v !== null) {
+            skip = BigInt(v as bigint);
+            if (skip < 0n) throw new SqlError(SqlState.invalidRowCountInResultOffsetClause, 'OFFSET must not be negative');
+          }
+        }
+      }
+      for (;;) {
+        if (remaining !== null && remaining <= 0n) {
+          await input.close();
+          return null;
+        }
+        const batch = await input.next();
+        if (batch === null) return null;
+        let rows = batch;
+        if (skip > 0n) {
+          const n = Number(skip < BigInt(rows.length) ? skip : BigInt(rows.length));
+          rows = rows.slice(n);
+          skip -= BigInt(n);
+        }
+        if (remaining !== null && BigInt(rows.length) > remaining) rows = rows.slice(0, Number(remaining));
+        if (remaining !== null) remaining -= BigInt(rows.length);
+        if (rows.length) return rows;
+      }
+    },
+    close: () => input.close(),
+  };
+}
+
+// ---- aggregation ------------------------------------------------------------------------------
+
+interface GroupState {
+  readonly keys: SqlValue[];
+  readonly states: unknown[];
+  /** Per DISTINCT aggregate: argument keys seen. */
+  readonly distinctSeen: Array<Set<string> | null>;
+  /** Per ORDER BY aggregate: collected argument rows, stepped at the end. */
+  readonly ordered: Array<Array<{ args: SqlValue[]; sort: SqlValue[] }> | null>;
+}
+
+function aggregateOperator(plan: AggregatePlan, rt: ExecRuntime): Operator {
+  const input = buildOperator(plan.input, rt);
+  const groupKeys = plan.groupKeys.map(compileExpr);
+  const aggs = plan.aggregates.map((a) => ({
+    call: a,
+    args: a.args.map(compileExpr),
+    filter: a.filter ? compileExpr(a.filter) : null,
+    order: a.orderBy.map((o) => compileExpr(o.expr)),
+    argTypes: a.args.map((x) => x.type),
+  }));
+  const newGroup = (keys: SqlValue[]): GroupState => ({
+    keys,
+    states: aggs.map((a) => a.call.fn.init(a.argTypes)),
+    distinctSeen: aggs.map((a) => (a.call.distinct ? new Set<string>() : null)),
+    ordered: aggs.map((a) => (a.call.orderBy.length ? [] : null)),
+  });
+  return fromRows(async () => {
+    const groups = new Map<string, GroupState>();
+    for (;;) {
+      const batch = await input.next();
+      if (batch === null) break;
+      rt.ctx.checkCancel();
+      for (const row of batch) {
+        const keys: SqlValue[] = [];
+        for (const g of groupKeys) keys.push(await value(g, row, rt.ctx));
+        const keyText = keys.map((k, i) => hashKey(plan.groupKeys[i]!.type.oid, k)).join('\u0002');
+        let group = groups.get(keyText);
+        if (!group) {
+          if (groups.size >= MAX_MATERIALIZED_ROWS) throw tooManyRows('GROUP BY');
+          group = newGroup(keys);
+          groups.set(keyText, group);
+        }
+        for (let i = 0; i < aggs.length; i++) {
+          const a = aggs[i]!;
+          if (a.filter && (await value(a.filter, row, rt.ctx)) !== true) continue;
+          const args: SqlValue[] = [];
+          for (const c of a.args) args.push(await value(c, row, rt.ctx));
+          if (a.call.fn.strict && args.some((v) => v === null)) continue;
+          const seen = group.distinctSeen[i];
+          if (seen) {
+            const k = args.map((v, j) => hashKey(a.argTypes[j]!.oid, v)).join('\u0002');
+            if (seen.has(k)) continue;
+            seen.add(k);
+          }
+          const ordered = group.ordered[i];
+          if (ordered) {
+            const sort: SqlValue[] = [];
+            for (const o of a.order) sort.push(await value(o, row, rt.ctx));
+            ordered.push({ args, sort });
+            continue;
+          }
+          group.states[i] = a.call.fn.step(group.states[i], args, rt.ctx, a.argTypes);
+        }
+      }
+    }
+    await input.close();
+    // Without GROUP BY, an empty input still yields one row (count = 0, sum = NULL...).
+    if (groups.size === 0 && plan.groupKeys.length === 0) groups.set('', newGroup([]));
+    const out: Row[] = [];
+    for (const g of groups.values()) {
+      const row: SqlValue[] = [...g.keys];
+      for (let i = 0; i < aggs.length; i++) {
+        const a = aggs[i]!;
+        let state = g.states[i];
+        const ordered = g.ordered[i];
+        if (ordered) {
+          const keys = a.call.orderBy;
+          ordered.sort((x, y) => {
+            for (let j = 0; j < keys.length; j++) {
+              const p = x.sort[j]!;
+              const q = y.sort[j]!;
+              if (p === null || q === null) {
+                if (p === q) continue;
+                return (p === null) === keys[j]!.nullsFirst ? -1 : 1;
+              }
+              const c = compareValues(keys[j]!.expr.type.oid, p, q);
+              if (c !== 0) return keys[j]!.descending ? -c : c;
+            }
+            return 0;
+          });
+          for (const o of ordered) state = a.call.fn.step(state, o.args, rt.ctx, a.argTypes);
+        }
+        row.push(a.call.fn.final(state, rt.ctx, a.argTypes));
+      }
+      out.push(row);
+    }
+    return out;
+  });
+}
+
+

@@ -1,0 +1,883 @@
+/**
+ * One client session: the transaction state machine (idle / implicit transaction / block / failed
+ * block, savepoints), settings, prepared statements, and statement execution through the planner,
+ * the executor and Consensus Commit.
+ *
+ * A statement outside a block joins the implicit transaction that `sync` ends (commit, or rollback
+ * after an error). The Consensus Commit transaction itself begins on the first statement that needs
+ * one, with the isolation chosen by BEGIN/SET TRANSACTION/default_transaction_isolation.
+ */
+import type { Node } from '@pgsql/types';
+import { SqlError, SqlState, toSqlError } from '../errors.js';
+import type {
+  BackendSession,
+  Execution,
+  FieldDescription,
+  Notice,
+  ParsedStatement,
+  PreparedStatement,
+  SessionStartup,
+  TransactionStatus,
+} from '../wire/backend.js';
+import type { Isolation, SavepointId, Transaction } from '../txn/api.js';
+import type { SqlValue } from '../types/values.js';
+import type { CodecContext } from '../types/codec.js';
+import { typeByOid } from '../types/registry.js';
+import { Oid } from '../types/oids.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { CatalogTransactionState } from '../catalog/store.js';
+import { parseSql } from './parser.js';
+import { SessionSettings, durationSettingMs, isIsolationLevelName, parseSearchPath, type IsolationLevelName } from './settings.js';
+import { checkParamsResolved, type AnalyzerContext } from './analyze/scope.js';
+import { analyzeSelect } from './analyze/select.js';
+import { analyzeDelete, analyzeInsert, analyzeUpdate } from './analyze/dml.js';
+import { defElemText, nodeAs, nodeTag, unsupported } from './analyze/ast.js';
+import type { PlanNode } from './plan.js';
+import { buildOperator, type ExecRuntime, type Operator } from './exec/operators.js';
+import type { ModifyOperator } from './exec/modify.js';
+import type { RuntimeContext, SubqueryRunner } from './compile.js';
+import { nowMicros, type SessionServices } from './context.js';
+import { executeDdl, type DdlContext } from './ddl.js';
+import { explainPlan } from './explain.js';
+import type { Engine } from './engine.js';
+
+/** A statement after analysis. */
+type Analyzed =
+  | { readonly kind: 'query'; readonly plan: PlanNode; readonly command: 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE'; readonly fields: FieldDescription[] | null }
+  | { readonly kind: 'utility'; readonly node: Node; readonly fields: FieldDescription[] | null };
+
+export class SessionStatement implements PreparedStatement {
+  constructor(
+    readonly sql: string,
+    readonly paramTypes: readonly number[],
+    readonly fields: readonly FieldDescription[] | null,
+    readonly analyzed: Analyzed,
+    /** The catalog version the statement was analyzed against (-1 for a transaction's own catalog). */
+    readonly catalogVersion: number,
+    readonly searchPath: string,
+    readonly givenParamTypes: readonly number[],
+  ) {}
+}
+
+type BlockState = 'idle' | 'implicit' | 'block' | 'failed';
+
+interface SavepointEntry {
+  readonly name: string;
+  readonly id: SavepointId;
+  readonly catalog: { catalog: Catalog; nextOid: number } | null;
+}
+
+const TEXT_FIELD = (name: string): FieldDescription => ({ name, tableOid: 0, columnNumber: 0, typeOid: Oid.text, typeSize: -1, typeModifier: -1 });
+
+function fieldsOf(plan: PlanNode): FieldDescription[] {
+  return plan.columns
+    .filter((c) => !c.hidden)
+    .map((c) => ({
+      name: c.name,
+      tableOid: c.tableOid,
+      columnNumber: c.attnum,
+      typeOid: c.type.oid === Oid.unknown ? Oid.text : c.type.oid,
+      typeSize: typeByOid(c.type.oid)?.typlen ?? -1,
+      typeModifier: c.type.typmod,
+    }));
+}
+
+function sameFields(a: readonly FieldDescription[] | null, b: readonly FieldDescription[] | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.length === b.length && a.every((f, i) => f.name === b[i]!.name && f.typeOid === b[i]!.typeOid && f.typeModifier === b[i]!.typeModifier);
+}
+
+export class SqlSession implements BackendSession {
+  private readonly settings: SessionSettings;
+  private state: BlockState = 'idle';
+  private tx: Transaction | null = null;
+  private txStartMicros = 0n;
+  /** Isolation/read-only chosen by BEGIN or SET TRANSACTION for the coming transaction. */
+  private txOptions: { isolation: IsolationLevelName | null; readOnly: boolean | null } = { isolation: null, readOnly: null };
+  private txUsed = false;
+  private implicitFailed = false;
+  private savepoints: SavepointEntry[] = [];
+  private txCatalog: CatalogTransactionState | null = null;
+  private rollbackActions: Array<() => Promise<void>> = [];
+  private commitActions: Array<() => Promise<void>> = [];
+  private readonly noticeListeners: Array<(n: Notice) => void> = [];
+  private cancelReason: 'user' | 'timeout' | null = null;
+  private timeoutTimer: NodeJS.Timeout | null = null;
+  private running = false;
+  private readonly sequenceCurrent = new Map<number, bigint>();
+  private lastSequenceValue: bigint | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly engine: Engine,
+    readonly startup: SessionStartup,
+  ) {
+    this.settings = new SessionSettings(engine.settingDefinitions, new Map([['session_authorization', startup.user], ...startup.parameters]));
+  }
+
+  // ---- BackendSession: parsing and preparation ----
+
+  parse(sql: string): ParsedStatement[] {
+    return parseSql(sql).map((s) => {
+      if (s.ast) this.engine.rememberParse(s.sql, s.ast);
+      return { sql: s.sql, offset: s.offset, empty: s.ast === null };
+    });
+  }
+
+  private catalog(): Catalog {
+    return this.txCatalog?.catalog ?? this.engine.store.snapshot();
+  }
+
+  private searchPath(): string[] {
+    return parseSearchPath(this.settings.get('search_path') ?? 'public');
+  }
+
+  private analyzerContext(sql: string, paramTypes: number[], catalog = this.catalog()): AnalyzerContext {
+    return {
+      catalog,
+      searchPath: this.searchPath(),
+      user: this.startup.user,
+      registry: this.engine.registry,
+      paramTypes,
+      sql,
+      notice: (message) => this.emitNotice(new SqlError(SqlState.warning, message, { severity: 'WARNING' })),
+    };
+  }
+
+  async prepare(statement: ParsedStatement, paramTypes: readonly number[]): Promise<PreparedStatement> {
+    return this.analyze(statement.sql, paramTypes);
+  }
+
+  private analyze(sql: string, givenParamTypes: readonly number[]): SessionStatement {
+    const ast = this.engine.parseOne(sql);
+    if (ast === null) return new SessionStatement(sql, [], null, { kind: 'utility', node: {} as Node, fields: null }, -1, '', givenParamTypes);
+    const catalog = this.catalog();
+    const searchPath = this.settings.get('search_path') ?? '';
+    const cacheable = this.txCatalog === null;
+    const key = `${catalog.version}\u0000${searchPath}\u0000${givenParamTypes.join(',')}\u0000${sql}`;
+    if (cacheable) {
+      const hit = this.engine.planCache.get(key);
+      if (hit) return hit;
+    }
+    const paramTypes = [...givenParamTypes];
+    const analyzed = this.analyzeNode(ast, sql, paramTypes, catalog);
+    checkParamsResolved({ paramTypes } as AnalyzerContext);
+    const prepared = new SessionStatement(sql, paramTypes, analyzed.fields, analyzed, cacheable ? catalog.version : -1, searchPath, givenParamTypes);
+    if (cacheable && analyzed.kind === 'query') this.engine.planCache.set(key, prepared);
+    return prepared;
+  }
+
+  private analyzeNode(ast: Node, sql: string, paramTypes: number[], catalog: Catalog): Analyzed {
+    const actx = this.analyzerContext(sql, paramTypes, catalog);
+    switch (nodeTag(ast)) {
+      case 'SelectStmt': {
+        const plan = analyzeSelect(actx, nodeAs(ast, 'SelectStmt')!, null);
+        return { kind: 'query', plan, command: 'SELECT', fields: fieldsOf(plan) };
+      }
+      case 'InsertStmt': {
+        const plan = analyzeInsert(actx, nodeAs(ast, 'InsertStmt')!);
+        return { kind: 'query', plan, command: 'INSERT', fields: plan.returning ? fieldsOf(plan) : null };
+      }
+      case 'UpdateStmt': {
+        const plan = analyzeUpdate(actx, nodeAs(ast, 'UpdateStmt')!);
+        return { kind: 'query', plan, command: 'UPDATE', fields: plan.returning ? fieldsOf(plan) : null };
+      }
+      case 'DeleteStmt': {
+        const plan = analyzeDelete(actx, nodeAs(ast, 'DeleteStmt')!);
+        return { kind: 'query', plan, command: 'DELETE', fields: plan.returning ? fieldsOf(plan) : null };
+      }
+      case 'VariableShowStmt': {
+        const name = nodeAs(ast, 'VariableShowStmt')!.name ?? '';
+        if (name.toLowerCase() === 'all') return { kind: 'utility', node: ast, fields: [TEXT_FIELD('name'), TEXT_FIELD('setting'), TEXT_FIELD('description')] };
+        const display = this.showName(name);
+        return { kind: 'utility', node: ast, fields: [TEXT_FIELD(display)] };
+      }
+      case 'ExplainStmt': {
+        const e = nodeAs(ast, 'ExplainStmt')!;
+        // Analyzed now so that errors surface at Parse and parameters get their types.
+        this.analyzeNode(e.query!, sql, paramTypes, catalog);
+        return { kind: 'utility', node: ast, fields: [TEXT_FIELD('QUERY PLAN')] };
+      }
+      default:
+        return { kind: 'utility', node: ast, fields: null };
+    }
+  }
+
+  private showName(name: string): string {
+    const lower = name.toLowerCase();
+    if (lower === 'transaction_isolation') return 'transaction_isolation';
+    if (lower === 'timezone' || lower === 'time zone') return 'TimeZone';
+    return this.settings.displayName(lower);
+  }
+
+  // ---- execution ----
+
+  async execute(statement: PreparedStatement, params: readonly SqlValue[]): Promise<Execution> {
+    if (this.closed) throw new SqlError(SqlState.connectionFailure, 'the session is closed');
+    let stmt = statement as SessionStatement;
+    const node = stmt.analyzed.kind === 'utility' ? stmt.analyzed.node : null;
+    const txKind = node ? nodeAs(node, 'TransactionStmt')?.kind : undefined;
+    if (this.state === 'failed' && !(txKind === 'TRANS_STMT_ROLLBACK' || txKind === 'TRANS_STMT_COMMIT' || txKind === 'TRANS_STMT_ROLLBACK_TO' || txKind === 'TRANS_STMT_PREPARE')) {
+      throw new SqlError(SqlState.inFailedSqlTransaction, 'current transaction is aborted, commands ignored until end of transaction block');
+    }
+    if (this.state === 'idle' && txKind === undefined) this.enterImplicit();
+    this.startStatement();
+    try {
+      // A plan made against an older catalog is made again (a DDL may have changed the table).
+      if (stmt.analyzed.kind === 'query' && (stmt.catalogVersion === -1 || stmt.catalogVersion !== this.catalog().version || stmt.searchPath !== (this.settings.get('search_path') ?? ''))) {
+        const fresh = this.analyze(stmt.sql, stmt.givenParamTypes);
+        if (!sameFields(fresh.fields, stmt.fields)) {
+          throw new SqlError(SqlState.featureNotSupported, 'cached plan must not change result type', { routine: 'RevalidateCachedQuery' });
+        }
+        stmt = fresh;
+      }
+      const result = await this.run(stmt, params);
+      if (result.kind !== 'rows') this.endStatement();
+      return result;
+    } catch (e) {
+      this.endStatement();
+      const err = this.mapError(e);
+      this.failStatement();
+      throw err;
+    }
+  }
+
+  private mapError(e: unknown): SqlError {
+    if (e instanceof SqlError) return e;
+    return toSqlError(e);
+  }
+
+  private failStatement(): void {
+    if (this.state === 'block') this.state = 'failed';
+    else if (this.state === 'implicit') this.implicitFailed = true;
+  }
+
+  fail(error: SqlError): void {
+    void error;
+    this.failStatement();
+  }
+
+  private enterImplicit(): void {
+    this.state = 'implicit';
+    this.implicitFailed = false;
+    this.settings.beginTransaction();
+  }
+
+  private startStatement(): void {
+    this.cancelReason = null;
+    this.running = true;
+    const timeoutMs = durationSettingMs(this.settings.get('statement_timeout') ?? '0');
+    if (timeoutMs > 0) {
+      this.timeoutTimer = setTimeout(() => {
+        this.cancelReason = 'timeout';
+      }, timeoutMs);
+    }
+  }
+
+  private endStatement(): void {
+    this.running = false;
+    if (this.timeoutTimer) clearTimeout(this.timeoutTimer);
+    this.timeoutTimer = null;
+  }
+
+  private checkCancel(): void {
+    if (this.cancelReason === 'timeout') throw new SqlError(SqlState.queryCanceled, 'canceling statement due to statement timeout');
+    if (this.cancelReason === 'user') throw new SqlError(SqlState.queryCanceled, 'canceling statement due to user request');
+  }
+
+  cancel(): void {
+    if (this.running) this.cancelReason = 'user';
+  }
+
+  private codec(): CodecContext {
+    return {
+      dateStyle: this.settings.get('DateStyle') ?? 'ISO, MDY',
+      timeZone: this.settings.get('TimeZone') ?? 'Etc/UTC',
+      intervalStyle: this.settings.get('IntervalStyle') ?? 'postgres',
+      extraFloatDigits: Number(this.settings.get('extra_float_digits') ?? '1'),
+      byteaOutput: this.settings.get('bytea_output') ?? 'hex',
+    };
+  }
+
+  private isolationName(): IsolationLevelName {
+    const chosen = this.txOptions.isolation ?? (this.settings.get('default_transaction_isolation') as IsolationLevelName);
+    return isIsolationLevelName(chosen) ? chosen : 'serializable';
+  }
+
+  private ccIsolation(level: IsolationLevelName): Isolation {
+    switch (level) {
+      case 'serializable':
+        return 'SERIALIZABLE';
+      case 'repeatable read':
+        return this.settings.get('polygres.repeatable_read_as') === 'snapshot' ? 'SNAPSHOT' : 'SERIALIZABLE';
+      default:
+        return 'READ_COMMITTED';
+    }
+  }
+
+  private readOnly(): boolean {
+    return this.txOptions.readOnly ?? this.settings.get('default_transaction_read_only') === 'on';
+  }
+
+  /** The Consensus Commit transaction of the current block, begun on first use. */
+  private async transaction(): Promise<Transaction> {
+    if (!this.tx) {
+      this.tx = this.engine.txm.begin({ isolation: this.ccIsolation(this.isolationName()), readOnly: this.readOnly() });
+      this.txStartMicros = nowMicros();
+    }
+    this.txUsed = true;
+    return this.tx;
+  }
+
+  private services(): SessionServices {
+    return {
+      user: this.startup.user,
+      database: this.startup.database,
+      backendPid: this.startup.backendPid,
+      setting: (name, missingOk) => this.currentSetting(name, missingOk),
+      setSetting: (name, value, local) => {
+        this.settings.set(name, value, { local });
+        return this.settings.get(name) ?? value;
+      },
+      catalog: () => this.catalog(),
+      searchPath: () => this.searchPath(),
+      nextval: async (oid) => {
+        const seq = this.catalog().sequenceByOid(oid);
+        if (!seq) throw new SqlError(SqlState.undefinedTable, `could not open relation with OID ${oid}`);
+        if (this.readOnly()) throw new SqlError(SqlState.readOnlySqlTransaction, `cannot execute nextval() in a read-only transaction`);
+        const v = await this.engine.sequences.nextval(seq);
+        this.sequenceCurrent.set(oid, v);
+        this.lastSequenceValue = v;
+        return v;
+      },
+      currval: (oid) => {
+        const v = this.sequenceCurrent.get(oid);
+        if (v === undefined) {
+          const name = this.catalog().sequenceByOid(oid)?.name ?? String(oid);
+          throw new SqlError(SqlState.objectNotInPrerequisiteState, `currval of sequence "${name}" is not yet defined in this session`);
+        }
+        return v;
+      },
+      lastval: () => {
+        if (this.lastSequenceValue === null) throw new SqlError(SqlState.objectNotInPrerequisiteState, 'lastval is not yet defined in this session');
+        return this.lastSequenceValue;
+      },
+      setval: async (oid, value, isCalled) => {
+        const seq = this.catalog().sequenceByOid(oid);
+        if (!seq) throw new SqlError(SqlState.undefinedTable, `could not open relation with OID ${oid}`);
+        const v = await this.engine.sequences.setval(seq, value, isCalled);
+        if (isCalled) this.sequenceCurrent.set(oid, v);
+        return v;
+      },
+      notice: (n) => this.emitNotice(n),
+    };
+  }
+
+  private currentSetting(name: string, missingOk: boolean): string | undefined {
+    const lower = name.toLowerCase();
+    if (lower === 'transaction_isolation') return this.isolationName();
+    if (lower === 'transaction_read_only') return this.readOnly() ? 'on' : 'off';
+    return this.settings.get(name, missingOk);
+  }
+
+  private runtime(params: readonly SqlValue[], catalog: Catalog): RuntimeContext {
+    const subqueries: SubqueryRunner = {
+      run: async (plan, outerRow, ctx, limit) => {
+        const inner: RuntimeContext = { ...ctx, outerRows: [...ctx.outerRows, [...outerRow]] };
+        const op = buildOperator(plan, this.execRuntime(inner, catalog));
+        const rows: SqlValue[][] = [];
+        for (;;) {
+          const batch = await op.next();
+          if (batch === null) break;
+          for (const r of batch) rows.push([...r]);
+          if (limit !== undefined && rows.length >= limit) break;
+        }
+        await op.close();
+        return rows;
+      },
+    };
+    return {
+      params,
+      codec: this.codec(),
+      session: this.services(),
+      statementStartMicros: nowMicros(),
+      transactionStartMicros: this.txStartMicros || nowMicros(),
+      outerRows: [],
+      checkCancel: () => this.checkCancel(),
+      subqueries,
+    };
+  }
+
+  private execRuntime(ctx: RuntimeContext, catalog: Catalog): ExecRuntime {
+    return { ctx, catalog, transaction: () => this.transaction() };
+  }
+
+  private async run(stmt: SessionStatement, params: readonly SqlValue[]): Promise<Execution> {
+    const analyzed = stmt.analyzed;
+    if (analyzed.kind === 'query') {
+      if (analyzed.command !== 'SELECT') this.assertWritable(analyzed.command);
+      this.txUsed = true;
+      if (!this.tx) {
+        // now() is the transaction's start: take it before the first read.
+        this.txStartMicros = nowMicros();
+      }
+      const catalog = this.catalog();
+      const ctx = this.runtime(params, catalog);
+      const op = buildOperator(analyzed.plan, this.execRuntime(ctx, catalog));
+      if (analyzed.command === 'SELECT') return this.rowStream(op, analyzed.plan, 'SELECT', stmt.fields!);
+      if (analyzed.fields) return this.rowStream(op, analyzed.plan, analyzed.command, stmt.fields!);
+      const modify = op as ModifyOperator;
+      while ((await modify.next()) !== null) this.checkCancel();
+      return { kind: 'command', tag: commandTag(analyzed.command, modify.rowCount()) };
+    }
+    if (Object.keys(analyzed.node).length === 0) return { kind: 'command', tag: '' };
+    return this.runUtility(analyzed.node, stmt.sql, params);
+  }
+
+  private assertWritable(what: string): void {
+    if (this.readOnly() && (this.state === 'block' || this.state === 'failed' || this.txOptions.readOnly !== null || this.settings.get('default_transaction_read_only') === 'on')) {
+      throw new SqlError(SqlState.readOnlySqlTransaction, `cannot execute ${what} in a read-only transaction`);
+    }
+  }
+
+  private rowStream(op: Operator, plan: PlanNode, command: string, fields: readonly FieldDescription[]): Execution {
+    const visible = plan.columns.map((c, i) => (c.hidden ? -1 : i)).filter((i) => i >= 0);
+    const allVisible = visible.length === plan.columns.length;
+    let pending: SqlValue[][] = [];
+    let done = false;
+    let count = 0;
+    const modify = command !== 'SELECT' ? (op as ModifyOperator) : null;
+    return {
+      kind: 'rows',
+      fields,
+      next: async (maxRows: number) => {
+        this.startStatementIfIdle();
+        try {
+          while (!done && (maxRows === 0 || pending.length < maxRows)) {
+            this.checkCancel();
+            const batch = await op.next();
+            if (batch === null) {
+              done = true;
+              break;
+            }
+            for (const r of batch) pending.push(allVisible ? (r as SqlValue[]) : visible.map((i) => r[i] ?? null));
+          }
+        } catch (e) {
+          this.endStatement();
+          this.failStatement();
+          throw this.mapError(e);
+        }
+        const take = maxRows === 0 ? pending.length : Math.min(maxRows, pending.length);
+        const rows = pending.slice(0, take);
+        pending = pending.slice(take);
+        count += rows.length;
+        const finished = done && pending.length === 0;
+        if (finished) this.endStatement();
+        return { rows, done: finished };
+      },
+      tag: () => (modify ? commandTag(command, modify.rowCount()) : `SELECT ${count}`),
+      close: async () => {
+        this.endStatement();
+        await op.close();
+      },
+    };
+  }
+
+  private startStatementIfIdle(): void {
+    if (!this.running) this.startStatement();
+  }
+
+  // ---- utility statements ----
+
+  private async runUtility(node: Node, sql: string, params: readonly SqlValue[]): Promise<Execution> {
+    const tag = nodeTag(node);
+    switch (tag) {
+      case 'TransactionStmt':
+        return { kind: 'command', tag: await this.transactionStatement(nodeAs(node, 'TransactionStmt')!) };
+      case 'VariableSetStmt':
+        return { kind: 'command', tag: this.setStatement(nodeAs(node, 'VariableSetStmt')!) };
+      case 'VariableShowStmt':
+        return this.showStatement(nodeAs(node, 'VariableShowStmt')!.name ?? '');
+      case 'DiscardStmt':
+        return { kind: 'command', tag: await this.discard(nodeAs(node, 'DiscardStmt')!.target ?? 'DISCARD_ALL') };
+      case 'DeallocateStmt':
+        return { kind: 'command', tag: nodeAs(node, 'DeallocateStmt')!.isall ? 'DEALLOCATE ALL' : 'DEALLOCATE' };
+      case 'ExplainStmt': {
+        const e = nodeAs(node, 'ExplainStmt')!;
+        const analyzed = this.analyzeNode(e.query!, sql, [...params.map(() => 0)], this.catalog());
+        const lines = analyzed.kind === 'query' ? explainPlan(analyzed.plan) : ['Utility Statement'];
+        const rows = lines.map((l) => [l] as SqlValue[]);
+        let sent = false;
+        return {
+          kind: 'rows',
+          fields: [TEXT_FIELD('QUERY PLAN')],
+          next: async () => {
+            const out = sent ? [] : rows;
+            sent = true;
+            return { rows: out, done: true };
+          },
+          tag: () => 'EXPLAIN',
+          close: async () => {},
+        };
+      }
+      case 'VacuumStmt':
+        return { kind: 'command', tag: nodeAs(node, 'VacuumStmt')!.is_vacuumcmd ? 'VACUUM' : 'ANALYZE' };
+      case 'CheckPointStmt':
+        return { kind: 'command', tag: 'CHECKPOINT' };
+      case 'ClosePortalStmt':
+        return { kind: 'command', tag: 'CLOSE CURSOR ALL' };
+      case 'UnlistenStmt':
+        return { kind: 'command', tag: 'UNLISTEN' };
+      case 'ListenStmt':
+      case 'NotifyStmt':
+        throw unsupported(tag === 'ListenStmt' ? 'LISTEN' : 'NOTIFY');
+      case 'LockStmt':
+        if (this.state !== 'block') throw new SqlError(SqlState.noActiveSqlTransaction, 'LOCK TABLE can only be used in transaction blocks');
+        return { kind: 'command', tag: 'LOCK TABLE' };
+      case 'CreateExtensionStmt': {
+        const ext = nodeAs(node, 'CreateExtensionStmt')!;
+        // These extensions' functions (gen_random_uuid, uuid_generate_v4) are built in.
+        if (!['uuid-ossp', 'pgcrypto', 'plpgsql'].includes(ext.extname ?? '')) {
+          throw new SqlError('58P01', `extension "${ext.extname}" is not available`);
+        }
+        if (ext.if_not_exists) this.emitNotice(new SqlError('42710', `extension "${ext.extname}" already exists, skipping`, { severity: 'NOTICE' }));
+        return { kind: 'command', tag: 'CREATE EXTENSION' };
+      }
+      case 'CommentStmt':
+        return { kind: 'command', tag: 'COMMENT' };
+      case 'CreateStmt':
+      case 'DropStmt':
+      case 'CreateSchemaStmt':
+      case 'AlterTableStmt':
+      case 'RenameStmt':
+      case 'IndexStmt':
+      case 'CreateSeqStmt':
+      case 'AlterSeqStmt':
+      case 'TruncateStmt':
+        return { kind: 'command', tag: await this.ddl(node) };
+      case 'CopyStmt':
+        throw unsupported('COPY');
+      case 'PrepareStmt':
+      case 'ExecuteStmt':
+        throw unsupported('SQL-level PREPARE/EXECUTE');
+      case 'DoStmt':
+      case 'CreateFunctionStmt':
+        throw unsupported('procedural code');
+      case 'ViewStmt':
+        throw unsupported('views');
+      default:
+        throw unsupported(tag.replace(/Stmt$/, ''));
+    }
+  }
+
+  private async ddl(node: Node): Promise<string> {
+    this.assertWritable(nodeTag(node) === 'TruncateStmt' ? 'TRUNCATE TABLE' : 'DDL');
+    const tx = await this.transaction();
+    this.txCatalog ??= await this.engine.store.beginChange(tx, this.engine.store.snapshot());
+    const ctx: DdlContext = {
+      tx,
+      store: this.engine.store,
+      admin: this.engine.txm.admin,
+      sequences: this.engine.sequences,
+      state: this.txCatalog,
+      analyzer: (catalog) => this.analyzerContext('', [], catalog),
+      runtime: (catalog) => this.runtime([], catalog),
+      searchPath: this.searchPath(),
+      user: this.startup.user,
+      notice: (code, message, fields) => this.emitNotice(new SqlError(code, message, { ...fields, severity: code.startsWith('01') ? 'WARNING' : 'NOTICE' })),
+      onRollback: (a) => this.rollbackActions.push(a),
+      afterCommit: (a) => this.commitActions.push(a),
+      namespaceForSchema: (s) => this.engine.namespaceForSchema(s),
+    };
+    return executeDdl(ctx, node);
+  }
+
+  private setStatement(s: NonNullable<ReturnType<typeof nodeAs<'VariableSetStmt'>>>): string {
+    const name = s.name ?? '';
+    switch (s.kind) {
+      case 'VAR_SET_VALUE': {
+        const lower = name.toLowerCase();
+        if (lower === 'role' || lower === 'session_authorization') return 'SET';
+        const value = (s.args ?? []).map((a) => defElemText(a) ?? '').join(', ');
+        this.setSetting(name, value, s.is_local ?? false);
+        return 'SET';
+      }
+      case 'VAR_SET_DEFAULT':
+      case 'VAR_RESET': {
+        if (name.toLowerCase() === 'session_authorization' || name.toLowerCase() === 'role') return s.kind === 'VAR_RESET' ? 'RESET' : 'SET';
+        this.settings.reset(name);
+        return s.kind === 'VAR_RESET' ? 'RESET' : 'SET';
+      }
+      case 'VAR_SET_CURRENT':
+        return 'SET';
+      case 'VAR_RESET_ALL':
+        this.settings.resetAll();
+        return 'RESET';
+      case 'VAR_SET_MULTI':
+        this.setTransactionCharacteristics(name, s.args ?? []);
+        return 'SET';
+      default:
+        throw unsupported(`SET ${name}`);
+    }
+  }
+
+  private setSetting(name: string, value: string, local: boolean): void {
+    if (local && this.state !== 'block') {
+      this.emitNotice(new SqlError(SqlState.noActiveSqlTransaction, 'SET LOCAL can only be used in transaction blocks', { severity: 'WARNING' }));
+      return;
+    }
+    const lower = name.toLowerCase();
+    if (lower === 'transaction_isolation' || lower === 'transaction_read_only') {
+      this.setTransactionCharacteristics('TRANSACTION', [{ DefElem: { defname: lower, arg: { A_Const: { sval: { sval: value } } } } }]);
+      return;
+    }
+    this.settings.set(name, value, { local });
+  }
+
+  private setTransactionCharacteristics(kind: string, args: readonly Node[]): void {
+    const session = kind === 'SESSION CHARACTERISTICS';
+    if (!session && this.state !== 'block') {
+      this.emitNotice(new SqlError(SqlState.noActiveSqlTransaction, 'SET TRANSACTION can only be used in transaction blocks', { severity: 'WARNING' }));
+      return;
+    }
+    for (const a of args) {
+      const d = nodeAs(a, 'DefElem')!;
+      const v = (defElemText(d.arg) ?? '').toLowerCase();
+      if (d.defname === 'transaction_isolation') {
+        if (!isIsolationLevelName(v)) throw new SqlError(SqlState.invalidParameterValue, `invalid value for parameter "transaction_isolation": "${v}"`);
+        if (session) this.settings.set('default_transaction_isolation', v, { local: false });
+        else {
+          if (this.txUsed) throw new SqlError(SqlState.activeSqlTransaction, 'SET TRANSACTION ISOLATION LEVEL must be called before any query');
+          this.txOptions.isolation = v;
+        }
+      } else if (d.defname === 'transaction_read_only') {
+        const ro = v === '1' || v === 'true' || v === 'on';
+        if (session) this.settings.set('default_transaction_read_only', ro ? 'on' : 'off', { local: false });
+        else this.txOptions.readOnly = ro;
+      }
+    }
+  }
+
+  private showStatement(name: string): Execution {
+    const lower = name.toLowerCase();
+    let rows: SqlValue[][];
+    let fields: FieldDescription[];
+    if (lower === 'all') {
+      fields = [TEXT_FIELD('name'), TEXT_FIELD('setting'), TEXT_FIELD('description')];
+      rows = this.settings.all().map(([n, v]) => [n, v, '']);
+    } else {
+      const value = this.currentSetting(lower === 'time zone' ? 'TimeZone' : name, false)!;
+      fields = [TEXT_FIELD(this.showName(name))];
+      rows = [[value]];
+    }
+    let sent = false;
+    return {
+      kind: 'rows',
+      fields,
+      next: async () => {
+        const out = sent ? [] : rows;
+        sent = true;
+        return { rows: out, done: true };
+      },
+      tag: () => 'SHOW',
+      close: async () => {},
+    };
+  }
+
+  private async discard(target: string): Promise<string> {
+    if (target === 'DISCARD_ALL') {
+      if (this.state === 'block' || this.state === 'failed') throw new SqlError(SqlState.activeSqlTransaction, 'DISCARD ALL cannot run inside a transaction block');
+      this.settings.resetAll();
+      this.sequenceCurrent.clear();
+      this.lastSequenceValue = null;
+      return 'DISCARD ALL';
+    }
+    if (target === 'DISCARD_SEQUENCES') {
+      this.sequenceCurrent.clear();
+      this.lastSequenceValue = null;
+      return 'DISCARD SEQUENCES';
+    }
+    return target === 'DISCARD_PLANS' ? 'DISCARD PLANS' : 'DISCARD TEMP';
+  }
+
+  // ---- transaction control ----
+
+  private async transactionStatement(t: NonNullable<ReturnType<typeof nodeAs<'TransactionStmt'>>>): Promise<string> {
+    switch (t.kind) {
+      case 'TRANS_STMT_BEGIN':
+      case 'TRANS_STMT_START': {
+        if (this.state === 'block' || this.state === 'failed') {
+          this.emitNotice(new SqlError(SqlState.activeSqlTransaction, 'there is already a transaction in progress', { severity: 'WARNING' }));
+          return t.kind === 'TRANS_STMT_BEGIN' ? 'BEGIN' : 'START TRANSACTION';
+        }
+        if (this.state === 'idle') this.enterImplicit();
+        this.state = 'block';
+        this.setTransactionCharacteristics('TRANSACTION', t.options ?? []);
+        return t.kind === 'TRANS_STMT_BEGIN' ? 'BEGIN' : 'START TRANSACTION';
+      }
+      case 'TRANS_STMT_COMMIT': {
+        if (this.state === 'failed') {
+          await this.rollbackTransaction();
+          return 'ROLLBACK';
+        }
+        if (this.state !== 'block') {
+          this.emitNotice(new SqlError(SqlState.noActiveSqlTransaction, 'there is no transaction in progress', { severity: 'WARNING' }));
+          if (this.state === 'implicit') await this.commitTransaction();
+          return 'COMMIT';
+        }
+        await this.commitTransaction();
+        return 'COMMIT';
+      }
+      case 'TRANS_STMT_ROLLBACK': {
+        if (this.state !== 'block' && this.state !== 'failed') {
+          this.emitNotice(new SqlError(SqlState.noActiveSqlTransaction, 'there is no transaction in progress', { severity: 'WARNING' }));
+        }
+        await this.rollbackTransaction();
+        return 'ROLLBACK';
+      }
+      case 'TRANS_STMT_SAVEPOINT': {
+        if (this.state !== 'block') throw new SqlError(SqlState.noActiveSqlTransaction, 'SAVEPOINT can only be used in transaction blocks');
+        const tx = await this.transaction();
+        this.savepoints.push({
+          name: t.savepoint_name ?? '',
+          id: tx.savepoint(),
+          catalog: this.txCatalog ? { catalog: this.txCatalog.catalog, nextOid: this.txCatalog.nextOid } : null,
+        });
+        return 'SAVEPOINT';
+      }
+      case 'TRANS_STMT_RELEASE': {
+        if (this.state !== 'block' && this.state !== 'failed') throw new SqlError(SqlState.noActiveSqlTransaction, 'RELEASE SAVEPOINT can only be used in transaction blocks');
+        const i = this.findSavepoint(t.savepoint_name ?? '');
+        this.tx!.release(this.savepoints[i]!.id);
+        this.savepoints = this.savepoints.slice(0, i);
+        return 'RELEASE';
+      }
+      case 'TRANS_STMT_ROLLBACK_TO': {
+        if (this.state !== 'block' && this.state !== 'failed') throw new SqlError(SqlState.noActiveSqlTransaction, 'ROLLBACK TO SAVEPOINT can only be used in transaction blocks');
+        const i = this.findSavepoint(t.savepoint_name ?? '');
+        const sp = this.savepoints[i]!;
+        this.tx!.rollbackTo(sp.id);
+        if (this.txCatalog) {
+          if (sp.catalog) {
+            this.txCatalog.catalog = sp.catalog.catalog;
+            this.txCatalog.nextOid = sp.catalog.nextOid;
+          } else {
+            this.txCatalog.catalog = this.engine.store.snapshot();
+          }
+        }
+        this.savepoints = this.savepoints.slice(0, i + 1);
+        this.state = 'block';
+        return 'ROLLBACK';
+      }
+      case 'TRANS_STMT_PREPARE':
+      case 'TRANS_STMT_COMMIT_PREPARED':
+      case 'TRANS_STMT_ROLLBACK_PREPARED':
+        throw unsupported('two-phase commit (PREPARE TRANSACTION)');
+      default:
+        throw unsupported(`transaction statement ${t.kind ?? ''}`);
+    }
+  }
+
+  private findSavepoint(name: string): number {
+    for (let i = this.savepoints.length - 1; i >= 0; i--) if (this.savepoints[i]!.name === name) return i;
+    throw new SqlError('3B001', `savepoint "${name}" does not exist`);
+  }
+
+  /** Commits the current transaction (block or implicit); on failure it is rolled back and the error thrown. */
+  private async commitTransaction(): Promise<void> {
+    const tx = this.tx;
+    const catalogState = this.txCatalog;
+    const commitActions = this.commitActions;
+    const rollbackActions = this.rollbackActions;
+    this.resetTransactionState();
+    if (!tx) {
+      this.settings.endTransaction(true);
+      return;
+    }
+    try {
+      await tx.commit();
+    } catch (e) {
+      await tx.abort().catch(() => {});
+      this.settings.endTransaction(false);
+      await this.runActions(rollbackActions);
+      throw this.mapError(e);
+    }
+    if (catalogState) this.engine.store.adopt(catalogState.catalog);
+    this.settings.endTransaction(true);
+    await this.runActions(commitActions);
+  }
+
+  private async rollbackTransaction(): Promise<void> {
+    const tx = this.tx;
+    const rollbackActions = this.rollbackActions;
+    this.resetTransactionState();
+    if (tx) await tx.abort().catch(() => {});
+    this.settings.endTransaction(false);
+    await this.runActions(rollbackActions);
+  }
+
+  private resetTransactionState(): void {
+    this.tx = null;
+    this.txCatalog = null;
+    this.savepoints = [];
+    this.commitActions = [];
+    this.rollbackActions = [];
+    this.state = 'idle';
+    this.txOptions = { isolation: null, readOnly: null };
+    this.txUsed = false;
+    this.implicitFailed = false;
+    this.txStartMicros = 0n;
+  }
+
+  /** Storage clean-up after a transaction ended; failures are logged, never reported to the client. */
+  private async runActions(actions: ReadonlyArray<() => Promise<void>>): Promise<void> {
+    for (const a of actions) {
+      try {
+        await a();
+      } catch (e) {
+        this.engine.logger.warn({ err: (e as Error).message }, 'storage clean-up after a transaction failed');
+      }
+    }
+  }
+
+  async sync(): Promise<void> {
+    if (this.state !== 'implicit') return;
+    if (this.implicitFailed) await this.rollbackTransaction();
+    else await this.commitTransaction();
+  }
+
+  get transactionStatus(): TransactionStatus {
+    return this.state === 'block' ? 'T' : this.state === 'failed' ? 'E' : 'I';
+  }
+
+  reportedParameters(): ReadonlyMap<string, string> {
+    return this.settings.reported();
+  }
+
+  setting(name: string): string | undefined {
+    return this.settings.get(name, true);
+  }
+
+  onParameterChange(listener: (name: string, value: string) => void): void {
+    this.settings.onChange(listener);
+  }
+
+  onNotice(listener: (notice: Notice) => void): void {
+    this.noticeListeners.push(listener);
+  }
+
+  private emitNotice(n: SqlError): void {
+    for (const l of this.noticeListeners) l(n);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.endStatement();
+    await this.rollbackTransaction();
+  }
+}
+
+function commandTag(command: string, count: number): string {
+  return command === 'INSERT' ? `INSERT 0 ${count}` : `${command} ${count}`;
+}

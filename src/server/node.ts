@@ -1,0 +1,159 @@
+/**
+ * One polygres node: storages → Consensus Commit → SQL engine → PostgreSQL protocol, plus the HTTP
+ * endpoint. Nodes keep no state of their own; several started on the same configuration serve one
+ * database.
+ */
+import { readFileSync } from 'node:fs';
+import { SqlError, SqlState } from '../errors.js';
+import { createSqlBackend } from '../planner/backend.js';
+import { MultiStorage } from '../storage/multi.js';
+import { PostgresStorage } from '../storage/postgres.js';
+import { SqliteStorage } from '../storage/sqlite.js';
+import type { Storage } from '../storage/types.js';
+import { ConsensusCommitManager, transactionConfigFromProperties } from '../txn/index.js';
+import { parseAccessRules, startWireServer, type AuthMethod, type WireServer } from '../wire/index.js';
+import { ConfigError, type PolygresConfig, type StorageConfig } from './config.js';
+import { startHttp, type HttpEndpoint } from './http.js';
+import type { Logger } from './logger.js';
+import { Metrics } from './metrics.js';
+
+export interface PolygresNode {
+  readonly host: string;
+  readonly port: number;
+  /** -1 when HTTP is disabled. */
+  readonly httpPort: number;
+  readonly metrics: Metrics;
+  close(): Promise<void>;
+}
+
+function openStorage(config: StorageConfig): Storage {
+  switch (config.kind) {
+    case 'sqlite':
+      return new SqliteStorage({ name: config.name, path: config.contactPoints });
+    case 'postgres': {
+      const pool = config.properties.get('jdbc.connection_pool.max_total');
+      return new PostgresStorage({
+        name: config.name,
+        connectionString: config.contactPoints,
+        poolSize: pool === undefined ? undefined : Number(pool),
+      });
+    }
+    case 'cassandra':
+      throw new ConfigError(`storage "${config.name}": Cassandra is not supported by this build yet`);
+  }
+}
+
+const AUTH_METHODS: readonly AuthMethod[] = ['trust', 'reject', 'password', 'md5', 'scram-sha-256'];
+
+/** `polygres.user.NAME=VERIFIER` entries: SCRAM-SHA-256 (or md5) verifiers, never plain passwords. */
+function usersFrom(config: PolygresConfig): Map<string, string> {
+  const users = new Map<string, string>();
+  for (const [key, value] of config.properties) {
+    if (key.startsWith('polygres.user.')) users.set(key.slice('polygres.user.'.length), value);
+  }
+  return users;
+}
+
+function readPem(key: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`${key}: cannot read "${path}": ${(e as Error).message}`);
+  }
+}
+
+export async function startNode(config: PolygresConfig, logger: Logger): Promise<PolygresNode> {
+  const method = config.str('polygres.auth.method') as AuthMethod;
+  if (!AUTH_METHODS.includes(method)) throw new ConfigError(`polygres.auth.method must be one of ${AUTH_METHODS.join(', ')}, got "${method}"`);
+  let rules;
+  try {
+    rules = config.str('polygres.hba') ? parseAccessRules(config.str('polygres.hba')) : undefined;
+  } catch (e) {
+    throw new ConfigError(`polygres.hba: ${(e as Error).message}`);
+  }
+  const certFile = config.str('polygres.tls.cert_file');
+  const keyFile = config.str('polygres.tls.key_file');
+  if ((certFile === '') !== (keyFile === '')) throw new ConfigError('polygres.tls.cert_file and polygres.tls.key_file go together');
+  const tls = certFile
+    ? { cert: readPem('polygres.tls.cert_file', certFile), key: readPem('polygres.tls.key_file', keyFile), required: config.bool('polygres.tls.required') }
+    : undefined;
+  if (!tls && config.bool('polygres.tls.required')) throw new ConfigError('polygres.tls.required needs polygres.tls.cert_file and polygres.tls.key_file');
+
+  const storages = new Map<string, Storage>();
+  for (const s of config.storages) storages.set(s.name, openStorage(s));
+  const router = new MultiStorage({ storages, namespaceMapping: config.namespaceMapping, defaultStorage: config.defaultStorage });
+  const metrics = new Metrics();
+  const closers: (() => Promise<void>)[] = [() => router.close()];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await close().catch((e: unknown) => logger.warn({ err: e }, 'shutdown step failed'));
+  };
+
+  try {
+    const transactions = new ConsensusCommitManager(router, {
+      ...transactionConfigFromProperties(config.consensusCommit),
+      logger: logger.child({ component: 'txn' }),
+    });
+    closers.push(() => transactions.close());
+    await transactions.admin.createCoordinatorTables({ ifNotExists: true });
+
+    const serverVersion = config.str('polygres.server_version');
+    const backend = await createSqlBackend({
+      transactionManager: transactions,
+      settings: { serverVersion, defaults: { 'polygres.repeatable_read_as': config.str('polygres.repeatable_read_as') } },
+      logger: logger.child({ component: 'sql' }),
+    });
+
+    const wire: WireServer = await startWireServer({
+      host: config.str('polygres.host'),
+      port: config.int('polygres.port'),
+      backend,
+      tls,
+      auth: { method, rules, users: usersFrom(config) },
+      limits: {
+        maxConnections: config.int('polygres.max_connections'),
+        maxMessageBytes: config.int('polygres.max_message_bytes'),
+        idleSessionTimeoutMs: config.int('polygres.idle_session_timeout_ms'),
+        idleInTransactionTimeoutMs: config.int('polygres.idle_in_transaction_session_timeout_ms'),
+      },
+      logger: logger.child({ component: 'wire' }),
+      serverVersion,
+      nodeId: config.int('polygres.node_id'),
+      hooks: {
+        connectionOpened: () => {
+          metrics.clientConnections.inc();
+          metrics.clientConnectionsTotal.inc();
+        },
+        connectionClosed: () => metrics.clientConnections.dec(),
+        errorSent: (e) => metrics.errors.inc({ sqlstate: e.sqlState }),
+      },
+    });
+    closers.push(() => wire.close());
+
+    let http: HttpEndpoint | undefined;
+    const httpPort = config.int('polygres.http_port');
+    if (httpPort >= 0) {
+      http = await startHttp({
+        host: config.str('polygres.http_host'),
+        port: httpPort,
+        registry: metrics.registry,
+        logger,
+        ready: async () => {
+          if (!(await transactions.admin.coordinatorTablesExist())) {
+            throw new SqlError(SqlState.cannotConnectNow, 'the coordinator table is missing');
+          }
+        },
+      });
+      closers.push(() => http!.close());
+    }
+    return {
+      host: wire.host,
+      port: wire.port,
+      httpPort: http?.port ?? -1,
+      metrics,
+      close: closeAll,
+    };
+  } catch (e) {
+    await closeAll();
+    throw e;
+  }
+}

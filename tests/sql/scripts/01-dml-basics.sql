@@ -1,0 +1,31 @@
+-- INSERT / SELECT / UPDATE / DELETE on one table, with RETURNING and exact command tags.
+CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL, price numeric(10,2), qty int DEFAULT 0);
+INSERT INTO items VALUES (1, 'apple', 1.50, 10);
+INSERT INTO items (id, name, price) VALUES (2, 'banana', 0.25), (3, 'cherry', 12.00), (4, 'date', NULL);
+INSERT INTO items (id, name) VALUES (5, 'elder') RETURNING *;
+INSERT INTO items (id, name, qty) VALUES (6, 'fig', DEFAULT) RETURNING id, qty, qty * 2 AS doubled;
+SELECT * FROM items ORDER BY id;
+SELECT name, price FROM items WHERE id = 3;
+SELECT id FROM items WHERE price > 1 ORDER BY id;
+SELECT id FROM items WHERE price IS NULL ORDER BY id;
+SELECT id, name FROM items WHERE name LIKE '%e%' ORDER BY id;
+UPDATE items SET qty = qty + 1 WHERE id <= 3;
+UPDATE items SET price = price * 2, name = upper(name) WHERE id = 1 RETURNING id, name, price;
+UPDATE items SET qty = 0 WHERE id = 999;
+SELECT * FROM items ORDER BY id;
+DELETE FROM items WHERE id = 6;
+DELETE FROM items WHERE qty = 11 RETURNING id;
+DELETE FROM items WHERE false;
+SELECT count(*) FROM items;
+SELECT * FROM items WHERE id IN (1, 4, 5) ORDER BY id DESC;
+SELECT id FROM items WHERE id BETWEEN 2 AND 4 ORDER BY 1;
+SELECT items.id, i.name FROM items i ORDER BY i.id LIMIT 2;
+-- a table without a primary key: rows are kept under a hidden row id
+CREATE TABLE history (tid int, delta int, note text);
+INSERT INTO history VALUES (1, 10, 'a'), (1, 20, 'b'), (2, 5, NULL);
+SELECT * FROM history ORDER BY delta;
+UPDATE history SET delta = delta + 1 WHERE tid = 1;
+DELETE FROM history WHERE note IS NULL;
+SELECT tid, delta FROM history ORDER BY delta;
+SELECT 1;
+SELECT 1 AS one, 'two' AS two, 3.0 AS three, NULL AS four, true AS five;
