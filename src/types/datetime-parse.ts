@@ -38,8 +38,21 @@ export interface DateTimeSettings {
 export type DateOutputStyle = 'ISO' | 'SQL' | 'Postgres' | 'German';
 export type DateFieldOrder = 'MDY' | 'DMY' | 'YMD';
 
+const dateStyles = new Map<string, { style: DateOutputStyle; order: DateFieldOrder }>();
+
 /** Reads a DateStyle setting such as "ISO, MDY" or "German" (whose default order is DMY). */
 export function parseDateStyle(dateStyle: string): { style: DateOutputStyle; order: DateFieldOrder } {
+  let parsed = dateStyles.get(dateStyle);
+  if (!parsed) {
+    parsed = readDateStyle(dateStyle);
+    // Settings are few; the memo only guards against unbounded distinct strings.
+    if (dateStyles.size > 64) dateStyles.clear();
+    dateStyles.set(dateStyle, parsed);
+  }
+  return parsed;
+}
+
+function readDateStyle(dateStyle: string): { style: DateOutputStyle; order: DateFieldOrder } {
   let style: DateOutputStyle = 'ISO';
   let order: DateFieldOrder | null = null;
   for (const raw of dateStyle.split(/[\s,]+/)) {

@@ -204,14 +204,54 @@ function specialText(x: number): string | null {
   return null;
 }
 
-/** Shortest digits that read back as `x` in its own format. */
+/** The adjacent value of the same format above (dir = 1) or below (dir = -1) a finite positive x. */
+function neighbour(kind: FloatKind, x: number, dir: 1 | -1): number {
+  if (kind === 'float4') {
+    const view = new DataView(new ArrayBuffer(4));
+    view.setFloat32(0, x);
+    view.setUint32(0, view.getUint32(0) + dir);
+    return view.getFloat32(0);
+  }
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  view.setBigUint64(0, view.getBigUint64(0) + BigInt(dir));
+  return view.getFloat64(0);
+}
+
+/** True when digits×10^exponent-(len-1) lies exactly halfway between x and one of its neighbours. */
+function isExactMidpoint(kind: FloatKind, x: number, digits: string, exponent: number): boolean {
+  const d = { digits: BigInt(digits), exp10: exponent - (digits.length - 1) };
+  for (const dir of [1, -1] as const) {
+    const n = neighbour(kind, x, dir);
+    if (!Number.isFinite(n) || n <= 0) continue;
+    const a = exactDecimal(x);
+    const b = exactDecimal(n);
+    // 2·D == x + n, compared exactly at the smallest power of ten involved.
+    const e = Math.min(d.exp10, a.exp10, b.exp10);
+    const lhs = 2n * d.digits * 10n ** BigInt(d.exp10 - e);
+    const rhs = a.digits * 10n ** BigInt(a.exp10 - e) + b.digits * 10n ** BigInt(b.exp10 - e);
+    if (lhs === rhs) return true;
+  }
+  return false;
+}
+
+/**
+ * Shortest digits strictly inside x's rounding interval, as PostgreSQL's Ryu-based output finds
+ * them: a decimal exactly halfway to a neighbour is not used even though it would read back as x
+ * (so 1e23 prints as 9.999999999999999e+22).
+ */
 function shortestDigits(kind: FloatKind, x: number): { digits: string; exponent: number } {
   const a = Math.abs(x);
+  const maxPrecision = kind === 'float8' ? 17 : 9;
+  const readsBack = (text: string): boolean => (kind === 'float8' ? Number(text) === a : decimalToFloat32(text) === a);
+  let first = 1;
   if (kind === 'float8') {
     const [mant, exp] = a.toExponential().split('e') as [string, string];
-    return { digits: mant.replace('.', ''), exponent: Number(exp) };
+    const digits = mant.replace('.', '');
+    if (!isExactMidpoint(kind, a, digits, Number(exp))) return { digits, exponent: Number(exp) };
+    first = digits.length + 1;
   }
-  for (let precision = 1; precision <= 9; precision++) {
+  for (let precision = first; precision <= maxPrecision; precision++) {
     const nearest = a.toExponential(precision - 1);
     const [mant, exp] = nearest.split('e') as [string, string];
     const base = BigInt(mant.replace('.', ''));
@@ -228,7 +268,7 @@ function shortestDigits(kind: FloatKind, x: number): { digits: string; exponent:
         ce++;
       } else if (cd.length < precision) continue;
       const textForm = `${cd[0]}.${cd.slice(1)}e${ce}`;
-      if (decimalToFloat32(textForm) !== a) continue;
+      if (!readsBack(textForm) || isExactMidpoint(kind, a, cd, ce)) continue;
       const distance = Math.abs(Number(textForm) - a);
       // Equally close candidates: the one ending in an even digit, as Ryu rounds.
       const better = !best || distance < best.distance || (distance === best.distance && Number(cd.at(-1)) % 2 === 0);
@@ -236,7 +276,7 @@ function shortestDigits(kind: FloatKind, x: number): { digits: string; exponent:
     }
     if (best) return { digits: best.digits, exponent: best.exponent };
   }
-  throw new Error(`no shortest representation for float4 ${x}`);
+  throw new Error(`no shortest representation for ${kind} ${x}`);
 }
 
 /** float4out / float8out. */

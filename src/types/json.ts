@@ -9,10 +9,12 @@ import { Numeric, parseNumeric } from './numeric.js';
 import { Jsonb, type JsonbNode, type JsonbObject } from './values.js';
 import { encodeUtf8 } from './binary.js';
 
-/** Nesting deeper than this is refused (PostgreSQL's limit is its stack depth; ours is explicit). */
-export const JSON_MAX_DEPTH = 6400;
+/** Nesting deeper than this is refused with 54001, as PostgreSQL refuses past its stack depth (about 5000 levels); ours is explicit and keeps the recursive parser, printer and comparator well inside the JS stack. */
+export const JSON_MAX_DEPTH = 2000;
 
 const enum Tok {
+  /** Before the first token (PostgreSQL's JSON_TOKEN_INVALID). */
+  Invalid,
   ObjectStart,
   ObjectEnd,
   ArrayStart,
@@ -63,7 +65,7 @@ function utf8Length(lead: number): number {
 class JsonLexer {
   tokenStart = -1;
   tokenTerminator = 0;
-  tokenType: Tok = Tok.End;
+  tokenType: Tok = Tok.Invalid;
   lineNumber = 1;
   lineStart = 0;
   /** De-escaped text of the last string token (only when `needEscapes`). */
@@ -197,22 +199,22 @@ class JsonLexer {
           }
           if (need) {
             if (ch >= 0xd800 && ch <= 0xdbff) {
-              if (hiSurrogate !== -1) throw new JsonLexFailure('highSurrogate');
+              if (hiSurrogate !== -1) this.failAtChar(s, 'highSurrogate');
               hiSurrogate = ch;
               continue;
             } else if (ch >= 0xdc00 && ch <= 0xdfff) {
-              if (hiSurrogate === -1) throw new JsonLexFailure('lowSurrogate');
+              if (hiSurrogate === -1) this.failAtChar(s, 'lowSurrogate');
               ch = 0x10000 + ((hiSurrogate - 0xd800) << 10) + (ch - 0xdc00);
               hiSurrogate = -1;
             }
-            if (hiSurrogate !== -1) throw new JsonLexFailure('lowSurrogate');
-            if (ch === 0) throw new JsonLexFailure('codePointZero');
+            if (hiSurrogate !== -1) this.failAtChar(s, 'lowSurrogate');
+            if (ch === 0) this.failAtChar(s, 'codePointZero');
             flush();
             out += String.fromCodePoint(ch);
           }
         } else {
           const simple: Record<number, string> = { 0x22: '"', 0x5c: '\\', 0x2f: '/', 0x62: '\b', 0x66: '\f', 0x6e: '\n', 0x72: '\r', 0x74: '\t' };
-          if (need && hiSurrogate !== -1) throw new JsonLexFailure('lowSurrogate');
+          if (need && hiSurrogate !== -1) this.failAtChar(s, 'lowSurrogate');
           const c = simple[e];
           if (c === undefined) {
             this.tokenStart = s;
@@ -225,14 +227,20 @@ class JsonLexer {
           }
         }
       } else if (need) {
-        if (hiSurrogate !== -1) throw new JsonLexFailure('lowSurrogate');
+        if (hiSurrogate !== -1) this.failAtChar(s, 'lowSurrogate');
         parts.push(b);
       }
     }
-    if (need && hiSurrogate !== -1) throw new JsonLexFailure('lowSurrogate');
+    if (need && hiSurrogate !== -1) this.failAtChar(s, 'lowSurrogate');
     flush();
     this.strval = out;
     this.tokenTerminator = s + 1;
+  }
+
+  /** Fails with the error context ending after the character at `at`. */
+  private failAtChar(at: number, kind: JsonErrorKind): never {
+    this.tokenTerminator = at + utf8Length(this.input[at] ?? 0);
+    throw new JsonLexFailure(kind);
   }
 
   tokenText(): string {
@@ -506,14 +514,51 @@ export function formatJsonb(doc: Jsonb): string {
 }
 
 export function formatNode(n: JsonbNode): string {
-  if (n === null) return 'null';
-  if (n === true) return 'true';
-  if (n === false) return 'false';
-  if (typeof n === 'string') return quoteJsonString(n);
-  if (n instanceof Numeric) return n.toString();
-  if (Array.isArray(n)) return `[${n.map(formatNode).join(', ')}]`;
-  if (isJsonbObject(n)) return `{${n.entries.map(([k, v]) => `${quoteJsonString(k)}: ${formatNode(v)}`).join(', ')}}`;
-  throw new Error('not a jsonb node');
+  return serializeNode(n, false);
+}
+
+/**
+ * Writes a document without recursion (documents nest up to JSON_MAX_DEPTH): jsonb_out's layout, or
+ * with `canonical` a compact form whose numbers drop trailing zeros (for equality keys).
+ */
+function serializeNode(root: JsonbNode, canonical: boolean): string {
+  const out: string[] = [];
+  const itemSeparator = canonical ? ',' : ', ';
+  const keySeparator = canonical ? ':' : ': ';
+  const stack: Array<JsonbNode | { text: string }> = [root];
+  const isText = (w: JsonbNode | { text: string }): w is { text: string } =>
+    typeof w === 'object' && w !== null && !Array.isArray(w) && !(w instanceof Numeric) && 'text' in w;
+  while (stack.length > 0) {
+    const w = stack.pop()!;
+    if (isText(w)) {
+      out.push(w.text);
+    } else if (w === null) {
+      out.push('null');
+    } else if (typeof w === 'boolean') {
+      out.push(w ? 'true' : 'false');
+    } else if (typeof w === 'string') {
+      out.push(quoteJsonString(w));
+    } else if (w instanceof Numeric) {
+      out.push((canonical ? w.trimScale() : w).toString());
+    } else if (Array.isArray(w)) {
+      stack.push({ text: ']' });
+      for (let k = w.length - 1; k >= 0; k--) {
+        stack.push(w[k]!);
+        if (k > 0) stack.push({ text: itemSeparator });
+      }
+      stack.push({ text: '[' });
+    } else {
+      const entries = w.entries;
+      stack.push({ text: '}' });
+      for (let k = entries.length - 1; k >= 0; k--) {
+        stack.push(entries[k]![1]);
+        stack.push({ text: `${quoteJsonString(entries[k]![0])}${keySeparator}` });
+        if (k > 0) stack.push({ text: itemSeparator });
+      }
+      stack.push({ text: '{' });
+    }
+  }
+  return out.join('');
 }
 
 /** jsonb's type order for values of different types: null < string < number < boolean < array < object. */
@@ -592,8 +637,5 @@ export function compareJsonb(a: Jsonb, b: Jsonb): number {
 
 /** A string equal for jsonb values PostgreSQL's = finds equal (numbers compare by value). */
 export function jsonbKey(n: JsonbNode): string {
-  if (n instanceof Numeric) return n.trimScale().toString();
-  if (Array.isArray(n)) return `[${n.map(jsonbKey).join(',')}]`;
-  if (isJsonbObject(n)) return `{${n.entries.map(([k, v]) => `${quoteJsonString(k)}:${jsonbKey(v)}`).join(',')}}`;
-  return formatNode(n);
+  return serializeNode(n, true);
 }

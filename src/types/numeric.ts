@@ -3,9 +3,9 @@
  * The value is `digits × 10^-scale`, where `scale` is the display scale PostgreSQL keeps (1.50 has scale 2).
  *
  * Arithmetic follows numeric.c's result-scale rules (add/sub: larger scale; mul: sum of scales; div:
- * select_div_scale; mod: larger scale) and its rounding (half away from zero). Text and binary forms
- * are at the end of this file. Not done yet: sqrt, exp, ln, log, power with a fractional exponent
- * (the SQL engine must report 0A000 for them until they are added here).
+ * select_div_scale; mod: larger scale; sqrt: numeric_sqrt's scale) and its rounding (half away from
+ * zero). Text and binary forms are at the end of this file. NOT DONE YET: exp, ln, log and power
+ * (numeric_power's result scale rules); the SQL engine must raise 0A000 for them until they are added here.
  */
 import { SqlError, SqlState } from '../errors.js';
 import { BinaryReader, BinaryWriter, invalidBinary } from './binary.js';
@@ -193,6 +193,26 @@ export class Numeric {
     return rscale >= 0 ? new Numeric(q, rscale) : new Numeric(q * pow10(-rscale), 0);
   }
 
+  /**
+   * sqrt(numeric): at least 16 significant digits and never fewer decimals than the input, correctly
+   * rounded; negative input raises 2201F as PostgreSQL does.
+   */
+  sqrt(): Numeric {
+    if (this.special === 'NaN' || this.special === 'Infinity') return this;
+    if (this.special === '-Infinity' || this.digits < 0n) {
+      throw new SqlError('2201F', 'cannot take square root of a negative number');
+    }
+    const weight = this.digits === 0n ? 0 : base10000Lead(this).weight;
+    const sweight = Math.trunc(((weight + 1) * DEC_DIGITS) / 2) - 1;
+    const rscale = Math.min(Math.max(NUMERIC_MIN_SIG_DIGITS - sweight, this.scale, 0), NUMERIC_MAX_DISPLAY_SCALE);
+    // isqrt of the value scaled to rscale + 2 decimals (two guard digits), then round half up.
+    const guard = 2;
+    const shift = 2 * (rscale + guard) - this.scale;
+    const n = shift >= 0 ? this.digits * pow10(shift) : this.digits / pow10(-shift);
+    const root = isqrt(n);
+    return new Numeric(divRoundHalfAway(root, pow10(guard)), rscale);
+  }
+
   /** Integer part of the quotient (div(), truncating toward zero). */
   divTrunc(other: Numeric): Numeric {
     if (this.special || other.special) {
@@ -348,6 +368,21 @@ export class Numeric {
     }
     return neg ? `-${s}` : s;
   }
+}
+
+/** floor(sqrt(n)) for n >= 0 (Newton's method on bigints). */
+function isqrt(n: bigint): bigint {
+  if (n < 2n) return n;
+  // Start above the root (2^ceil(bits/2)) so the iteration decreases monotonically.
+  let x = 1n << BigInt(Math.ceil(n.toString(2).length / 2));
+  for (;;) {
+    const y = (x + n / x) / 2n;
+    if (y >= x) break;
+    x = y;
+  }
+  while (x * x > n) x -= 1n;
+  while ((x + 1n) * (x + 1n) <= n) x += 1n;
+  return x;
 }
 
 /** Weight and leading digit of a non-zero value in base 10000, as numeric.c stores it. */

@@ -371,6 +371,8 @@ const SQL_NAMES: ReadonlyMap<number, string> = new Map([
   [Oid.bool, 'boolean'], [Oid.int2, 'smallint'], [Oid.int4, 'integer'], [Oid.int8, 'bigint'],
   [Oid.float4, 'real'], [Oid.float8, 'double precision'], [Oid.varchar, 'character varying'],
   [Oid.char, '"char"'],
+  // A reserved word, so format_type quotes it.
+  [2276, '"any"'],
 ]);
 
 /**

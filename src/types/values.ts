@@ -11,15 +11,18 @@
  * | float4, float8                   | number                                                    |
  * | numeric                          | Numeric                                                   |
  * | text, varchar, bpchar, name, char| string (bpchar keeps its padding, as PostgreSQL stores it)|
+ * |                                  | "char": one character whose code is the byte; 0 is ''     |
  * | bytea                            | Uint8Array                                                |
  * | date                             | number: days since 1970-01-01 (±Infinity for infinity)    |
  * | time                             | bigint: microseconds since midnight                       |
  * | timestamp, timestamptz           | bigint: microseconds since 1970-01-01 00:00 (UTC for tz)  |
+ * |                                  | ±infinity: INT64 max/min (calendar.ts TIMESTAMP_INFINITY) |
  * | interval                         | Interval                                                  |
  * | uuid                             | string: lowercase canonical 8-4-4-4-12 form               |
  * | json                             | string: the text exactly as given                         |
  * | jsonb                            | Jsonb: the parsed document, numbers kept as Numeric       |
  * | arrays of any of these           | SqlArray                                                  |
+ * | int2vector, oidvector            | SqlArray with lower bound 0                               |
  * | regclass, regtype, regproc...    | number (the OID)                                          |
  *
  * `null` is SQL NULL in every type.

@@ -67,6 +67,7 @@ describe('arithmetic matches PostgreSQL', { skip }, () => {
       as.push(randomNumeric());
       bs.push(randomNumeric());
     }
+    const ks = as.map(() => randInt(12) - 4);
     const client = await referenceClient();
     const res = await client.query<Record<string, string | null>>(
       `SELECT (a + b)::text AS add, (a - b)::text AS sub, (a * b)::text AS mul,
@@ -74,10 +75,8 @@ describe('arithmetic matches PostgreSQL', { skip }, () => {
               round(a, k)::text AS round, trunc(a, k)::text AS trunc, (a < b)::text AS lt, abs(a)::text AS abs, (-a)::text AS neg,
               CASE WHEN b <> 0 THEN div(a, b)::text END AS divint, ceil(a)::text AS ceil, floor(a)::text AS floor
          FROM unnest($1::numeric[], $2::numeric[], $3::int[]) AS t(a, b, k)`,
-      [as, bs, as.map(() => randInt(12) - 4)],
+      [as, bs, ks],
     );
-    const ks = (await client.query<{ k: string }>(`SELECT unnest($1::int[])::text AS k`, [as.map(() => 0)])).rows;
-    void ks;
     const failures: string[] = [];
     res.rows.forEach((row, i) => {
       const a = Numeric.parse(as[i]!)!;
@@ -90,6 +89,8 @@ describe('arithmetic matches PostgreSQL', { skip }, () => {
       check('mul', a.mul(b).toString());
       check('div', b.sign() !== 0 ? a.div(b).toString() : null);
       check('mod', b.sign() !== 0 && !a.isInfinite ? a.mod(b).toString() : null);
+      check('round', a.round(ks[i]!).toString());
+      check('trunc', a.trunc(ks[i]!).toString());
       check('lt', String(a.compare(b) < 0));
       check('abs', a.abs().toString());
       check('neg', a.neg().toString());
@@ -98,6 +99,24 @@ describe('arithmetic matches PostgreSQL', { skip }, () => {
       check('floor', a.floor().toString());
     });
     assert.deepEqual(failures.slice(0, 30), []);
+  });
+
+  test('sqrt on generated values', async () => {
+    const values = ['0', '0.00', '1', '2', '4', '0.0001', '1e-20', '1e20', '123456789.123456789', '2.5', 'NaN', 'Infinity', '-1', '-Infinity', '0.5', '99999999999999999999999999', '1e-1000'];
+    for (let i = 0; i < 150; i++) values.push(randomNumeric().replace('-', ''));
+    const client = await referenceClient();
+    const res = await client.query<{ v: string; r: string | null; e: string | null }>(
+      `SELECT v, CASE WHEN v::numeric < 0 THEN NULL ELSE sqrt(v::numeric)::text END AS r FROM unnest($1::text[]) v`,
+      [values],
+    );
+    const failures: string[] = [];
+    for (const row of res.rows) {
+      const ours = outcome(() => Numeric.parse(row.v)!.sqrt().toString());
+      if (row.r === null) {
+        if (!ours?.startsWith('ERROR 2201F cannot take square root of a negative number')) failures.push(`sqrt(${row.v}): expected error, got ${ours}`);
+      } else if (row.r !== ours) failures.push(`sqrt(${row.v}): postgres ${row.r} polygres ${ours}`);
+    }
+    assert.deepEqual(failures.slice(0, 20), []);
   });
 
   test('round and trunc to a scale', async () => {

@@ -18,6 +18,14 @@ export interface Outcome {
   message?: string;
   detail?: string | null;
   hint?: string | null;
+  /** The "JSON data, line N: ..." context of json errors. */
+  where?: string | null;
+}
+
+/** PostgreSQL's context lines end with the PL/pgSQL frames of the probe; only the JSON line matters. */
+function jsonContext(context: string | null): string | null {
+  const first = context?.split('\n')[0] ?? '';
+  return first.startsWith('JSON data') ? first : null;
 }
 
 let clientPromise: Promise<pg.Client> | undefined;
@@ -32,7 +40,7 @@ export function referenceClient(): Promise<pg.Client> {
     await client.connect();
     await client.query(`
       CREATE FUNCTION pg_temp.polygres_probe(typ regtype, typmod int, input text, want_send bool,
-        OUT res text, OUT send text, OUT code text, OUT message text, OUT detail text, OUT hint text) AS $$
+        OUT res text, OUT send text, OUT code text, OUT message text, OUT detail text, OUT hint text, OUT context text) AS $$
       DECLARE t pg_type%ROWTYPE;
       BEGIN
         SELECT * INTO t FROM pg_type WHERE oid = typ;
@@ -43,7 +51,7 @@ export function referenceClient(): Promise<pg.Client> {
             THEN format(', %s, %s', CASE WHEN t.typelem <> 0 THEN t.typelem ELSE t.oid END, typmod) ELSE '' END)
           INTO res, send;
       EXCEPTION WHEN OTHERS THEN
-        GET STACKED DIAGNOSTICS code = RETURNED_SQLSTATE, message = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL, hint = PG_EXCEPTION_HINT;
+        GET STACKED DIAGNOSTICS code = RETURNED_SQLSTATE, message = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL, hint = PG_EXCEPTION_HINT, context = PG_EXCEPTION_CONTEXT;
       END $$ LANGUAGE plpgsql`);
     return client;
   })();
@@ -81,7 +89,7 @@ export async function referenceOutcomes(
   try {
     await client.query(settingsSql(ctx));
     const nowRow = await client.query<{ now: string }>(`SELECT ((extract(epoch from now()) * 1000000)::numeric)::bigint::text AS now`);
-    const res = await client.query<{ res: string | null; send: string | null; code: string | null; message: string | null; detail: string | null; hint: string | null }>(
+    const res = await client.query<{ res: string | null; send: string | null; code: string | null; message: string | null; detail: string | null; hint: string | null; context: string | null }>(
       `SELECT p.* FROM unnest($1::text[]) WITH ORDINALITY AS i(input, n), pg_temp.polygres_probe($2::regtype, $3, i.input, $4) p ORDER BY i.n`,
       [inputs, typeName, typmod, wantSend],
     );
@@ -90,7 +98,7 @@ export async function referenceOutcomes(
       outcomes: res.rows.map((r) =>
         r.code === null
           ? { out: r.res, send: r.send }
-          : { out: null, code: r.code, message: r.message ?? '', detail: r.detail || null, hint: r.hint || null },
+          : { out: null, code: r.code, message: r.message ?? '', detail: r.detail || null, hint: r.hint || null, where: jsonContext(r.context) },
       ),
     };
   } finally {
@@ -109,7 +117,7 @@ export function polygresOutcome(oid: number, typmod: number, input: string, ctx:
     const out = formatText(oid, v, ctx);
     return wantSend ? { out, send: hex(encodeBinary(oid, v)) } : { out };
   } catch (e) {
-    if (e instanceof SqlError) return { out: null, code: e.code, message: e.message, detail: e.detail ?? null, hint: e.hint ?? null };
+    if (e instanceof SqlError) return { out: null, code: e.code, message: e.message, detail: e.detail ?? null, hint: e.hint ?? null, where: e.where ?? null };
     return { out: null, code: 'JS', message: String((e as Error).stack ?? e) };
   }
 }
@@ -144,7 +152,8 @@ export async function compareInputs(
       (!wantSend || pgOut.send === ours.send) &&
       pgOut.code === ours.code &&
       pgOut.message === ours.message &&
-      (options.checkDetail === false || ((pgOut.detail ?? null) === (ours.detail ?? null) && (pgOut.hint ?? null) === (ours.hint ?? null)));
+      (options.checkDetail === false || ((pgOut.detail ?? null) === (ours.detail ?? null) && (pgOut.hint ?? null) === (ours.hint ?? null))) &&
+      (pgOut.where ?? null) === (ours.where ?? null);
     if (!same) mismatches.push({ input, postgres: pgOut, polygres: ours });
   });
   return { mismatches, total: inputs.length };
