@@ -6,8 +6,22 @@ import { isSqlError } from '../errors.js';
 import { helpText, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { startNode } from './node.js';
+import { makeScramVerifier } from '../wire/index.js';
+
+/** `polygres scram-verifier`: reads a password on stdin, prints the verifier to store in the configuration. */
+async function printScramVerifier(): Promise<void> {
+  let input = '';
+  for await (const chunk of process.stdin) input += String(chunk);
+  const password = input.replace(/\r?\n$/, '');
+  if (password === '') {
+    process.stderr.write('polygres scram-verifier: give the password on standard input\n');
+    process.exit(2);
+  }
+  process.stdout.write(`${makeScramVerifier(password)}\n`);
+}
 
 async function main(): Promise<void> {
+  if (process.argv[2] === 'scram-verifier') return printScramVerifier();
   let config;
   try {
     config = loadConfig({ argv: process.argv.slice(2), env: process.env });
