@@ -30,6 +30,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'polygres.http_port', kind: 'int', default: '8080', flag: 'http-port', help: 'HTTP port (0 picks a free port, -1 disables HTTP)' },
   { key: 'polygres.data_dir', kind: 'string', default: './polygres-data', flag: 'data-dir', help: 'directory of the embedded SQLite storage' },
   { key: 'polygres.node_id', kind: 'int', default: '0', flag: 'node-id', help: 'this node\'s number (0-1023) among the nodes serving one database; routes cancel requests' },
+  { key: 'polygres.peers', kind: 'string', default: '', help: 'the other nodes serving this database, `ID@HOST:PORT` comma-separated; cancel requests for their sessions are forwarded there' },
   { key: 'polygres.log_level', kind: 'string', default: 'info', flag: 'log-level', help: 'fatal, error, warn, info, debug or trace (JSON lines on stdout)' },
   { key: 'polygres.server_version', kind: 'string', default: '16.4', help: 'PostgreSQL version reported to clients' },
   { key: 'polygres.max_connections', kind: 'int', default: '100', help: 'client connections beyond this get 53300' },

@@ -4,6 +4,7 @@
  * database.
  */
 import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { SqlError, SqlState } from '../errors.js';
 import { createSqlBackend } from '../planner/backend.js';
 import { MultiStorage } from '../storage/multi.js';
@@ -43,6 +44,36 @@ function openStorage(config: StorageConfig): Storage {
   }
 }
 
+/** `polygres.peers`: `1@10.0.0.2:5433,2@10.0.0.3:5433` → node id → address. */
+export function parsePeers(text: string): Map<number, { host: string; port: number }> {
+  const peers = new Map<number, { host: string; port: number }>();
+  for (const entry of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const m = /^(\d+)@(.+):(\d+)$/.exec(entry);
+    if (!m) throw new ConfigError(`polygres.peers: "${entry}" is not of the form ID@HOST:PORT`);
+    peers.set(Number(m[1]), { host: m[2]!.replace(/^\[(.*)\]$/, '$1'), port: Number(m[3]) });
+  }
+  return peers;
+}
+
+/** Sends a CancelRequest for another node's session to that node, as a client would. */
+function forwardCancelTo(peers: Map<number, { host: string; port: number }>, logger: Logger) {
+  return (request: { nodeId: number; pid: number; secret: number }) => {
+    const peer = peers.get(request.nodeId);
+    if (!peer) {
+      logger.warn({ nodeId: request.nodeId, pid: request.pid }, 'cancel request for a session of an unknown node');
+      return;
+    }
+    const packet = Buffer.alloc(16);
+    packet.writeInt32BE(16, 0);
+    packet.writeInt32BE(80877102, 4);
+    packet.writeInt32BE(request.pid, 8);
+    packet.writeInt32BE(request.secret, 12);
+    const socket = connect({ host: peer.host, port: peer.port }, () => socket.end(packet));
+    socket.setTimeout(5000, () => socket.destroy());
+    socket.on('error', (e) => logger.warn({ err: e, peer }, 'forwarding a cancel request failed'));
+  };
+}
+
 const AUTH_METHODS: readonly AuthMethod[] = ['trust', 'reject', 'password', 'md5', 'scram-sha-256'];
 
 /** `polygres.user.NAME=VERIFIER` entries: SCRAM-SHA-256 (or md5) verifiers, never plain passwords. */
@@ -78,6 +109,8 @@ export async function startNode(config: PolygresConfig, logger: Logger): Promise
     ? { cert: readPem('polygres.tls.cert_file', certFile), key: readPem('polygres.tls.key_file', keyFile), required: config.bool('polygres.tls.required') }
     : undefined;
   if (!tls && config.bool('polygres.tls.required')) throw new ConfigError('polygres.tls.required needs polygres.tls.cert_file and polygres.tls.key_file');
+
+  const peers = parsePeers(config.str('polygres.peers'));
 
   const storages = new Map<string, Storage>();
   for (const s of config.storages) storages.set(s.name, openStorage(s));
@@ -118,6 +151,7 @@ export async function startNode(config: PolygresConfig, logger: Logger): Promise
       logger: logger.child({ component: 'wire' }),
       serverVersion,
       nodeId: config.int('polygres.node_id'),
+      forwardCancel: forwardCancelTo(peers, logger),
       hooks: {
         connectionOpened: () => {
           metrics.clientConnections.inc();
