@@ -190,6 +190,15 @@ export function normalizeKeyValue(type: DataType, value: Value): Value {
   return (type === 'FLOAT' || type === 'DOUBLE') && value === 0 ? 0 : value;
 }
 
+/**
+ * A FLOAT operand as the column compares it: rounded to a 4-byte float, as the SQL storages round a
+ * float4 parameter. Predicates evaluated here (filters, conditions decided in process) see what
+ * Cassandra would compare.
+ */
+export function storedOperand(type: DataType, value: Value): Value {
+  return type === 'FLOAT' && typeof value === 'number' ? Math.fround(value) : value;
+}
+
 export interface ValueProblem {
   readonly code: string;
   readonly message: string;

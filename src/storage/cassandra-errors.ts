@@ -13,7 +13,8 @@
  * | client timeout, socket closed after sending         | transient  | unknown outcome | unknown outcome              |
  * | nothing sent (socket closed before writing)         | transient  | transient       | transient                    |
  * | no host reachable at all                            | fatal 08001| fatal 08001     | fatal 08001                  |
- * | Invalid / AlreadyExists / Unauthorized / Syntax     | InvalidOperationError with a PostgreSQL code       |||
+ * | Invalid / AlreadyExists / Unauthorized              | InvalidOperationError with a PostgreSQL code       |||
+ * | Unprepared (the driver could not re-prepare)        | InvalidOperationError 42P01 (the table changed)    |||
  *
  * Unavailable is raised before the coordinator sends anything, and a Paxos round that fails in its
  * prepare or read phase has proposed nothing, so those applied nothing.
@@ -124,6 +125,10 @@ export function toStorageError(e: unknown, phase: CassandraPhase): StorageError 
       case codes.invalid:
       case codes.configError:
         return invalidRequest(message, cause);
+      case codes.unprepared:
+        // The driver re-prepares a statement Cassandra forgot; this surfaces when that fails because
+        // the table was dropped or changed. Nothing ran.
+        return new InvalidOperationError(SqlState.undefinedTable, `the table changed since the statement was prepared: ${message}`, cause);
       default:
         // serverError, protocolError, functionFailure, ...: nothing says the write did not happen.
         return writing ? unknownOutcome('Cassandra failed the request') : new FatalStorageError(`Cassandra failed the request: ${message}`, cause);
@@ -143,7 +148,8 @@ function invalidRequest(message: string, cause: { cause: unknown }): InvalidOper
   const code = /unconfigured table|Cannot (?:find|drop non existing) table|table .* (?:does not|doesn't) exist/i.test(message) ? SqlState.undefinedTable
     : /keyspace .* (?:does not|doesn't) exist|non existing keyspace|Keyspace '.*' does not exist/i.test(message) ? SqlState.invalidSchemaName
     : /Undefined column name|Unknown identifier|Undefined name .* in selection/i.test(message) ? SqlState.undefinedColumn
-    : /secondary index|No supported secondary index|Index .* (?:does not|doesn't) exist|non existing index/i.test(message) ? SqlState.undefinedObject
+    : /No supported secondary index|Index .* (?:does not|doesn't) exist|non existing index/i.test(message) ? SqlState.undefinedObject
+    : /^Cannot (?:create|use) |not supported|Unsupported/i.test(message) ? SqlState.featureNotSupported
     : /already exists|is a duplicate of existing index/i.test(message) ? SqlState.duplicateObject
     : /too big|too large|exceeds maximum/i.test(message) ? SqlState.programLimitExceeded
     : /must not be more than|longer than/i.test(message) ? SqlState.nameTooLong

@@ -1,13 +1,14 @@
 /**
  * The storage conformance suite: what every Storage adapter must do, registered as node:test suites
- * for any adapter factory. SQLite and PostgreSQL run it now; Cassandra reuses it unchanged, so every
- * multi-mutation here stays inside one partition of one table (the smallest atomicity unit), and all
- * names are plain [a-z0-9_].
+ * for any adapter factory. SQLite, PostgreSQL and Cassandra run it, so every multi-mutation here
+ * stays inside one partition of one table (the smallest atomicity unit), and all names are plain
+ * [a-z0-9_]. Values a storage declares it cannot hold (Storage.capabilities) are checked to be refused
+ * instead of round-tripping; a storage without capabilities must hold them all.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type {
-  ClusteringBound, ColumnPredicate, DataType, Filter, Key, Mutation, Row, Storage, TableMetadata, TableRef, Value,
+  ClusteringBound, ColumnPredicate, DataType, Filter, Key, Mutation, Row, Storage, StorageCapabilities, TableMetadata, TableRef, Value,
 } from '../../src/storage/types.js';
 import { DATA_TYPES } from '../../src/storage/types.js';
 import { InvalidOperationError, NotAppliedError, StorageError } from '../../src/storage/errors.js';
@@ -132,6 +133,31 @@ const EDGE_VALUES: Record<DataType, Value[]> = {
 const NEGATIVE_ZERO_TYPES: DataType[] = ['FLOAT', 'DOUBLE'];
 
 const lower = (t: DataType) => t.toLowerCase();
+
+/**
+ * The edge values a storage with `capabilities` holds, and those it must refuse with a SQLSTATE
+ * (a storage without capabilities holds them all). A timestamp in milliseconds replaces each
+ * sub-millisecond edge by the storable value just below it.
+ */
+function storableEdgeValues(type: DataType, capabilities: StorageCapabilities | undefined): { values: Value[]; refused: [Value, string][] } {
+  const values = EDGE_VALUES[type];
+  if (!capabilities) return { values, refused: [] };
+  if ((type === 'TIMESTAMP' || type === 'TIMESTAMPTZ') && !capabilities.timestampPrecisionMicros) {
+    const millis = (v: bigint) => (v / 1000n - (v < 0n && v % 1000n !== 0n ? 1n : 0n)) * 1000n;
+    const kept = [...new Set(values.map((v) => millis(v as bigint)))];
+    return { values: kept, refused: values.filter((v) => (v as bigint) % 1000n !== 0n).map((v) => [v, '22008']) };
+  }
+  if (type === 'TIME' && !capabilities.timeOf24Hours) {
+    return { values: values.filter((v) => v !== TIME_MAX_MICROS), refused: [[TIME_MAX_MICROS, '22008']] };
+  }
+  return { values, refused: [] };
+}
+
+/** Whether a value can be a one-column partition key of a storage with `capabilities`. */
+function storableAsPartitionKey(value: Value, capabilities: StorageCapabilities | undefined): boolean {
+  if (!capabilities || capabilities.emptyPartitionKey) return true;
+  return !(value === '' || (value instanceof Uint8Array && value.byteLength === 0));
+}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -696,13 +722,15 @@ export function registerStorageConformance(options: ConformanceOptions): void {
       for (const type of DATA_TYPES) {
         it(`${type}: edge values round-trip as keys and values, and scans follow the type's order`, async () => {
           const table = tableOf(type);
-          const values = EDGE_VALUES[type];
-          const first = values[0]!;
+          const { values, refused } = storableEdgeValues(type, storage.capabilities);
+          // Partition key values: all of them, unless the storage declares it cannot hold an empty one.
+          const keys = values.filter((v) => storableAsPartitionKey(v, storage.capabilities));
+          const first = keys[0]!;
           for (const value of values) {
             await storage.mutate([put(table, [first], [value], { v: value })]);
-            await storage.mutate([put(table, [value], [value], { v: value })]);
+            if (keys.includes(value)) await storage.mutate([put(table, [value], [value], { v: value })]);
           }
-          for (const value of values) {
+          for (const value of keys) {
             const row = await storage.get({ ...refOf(table), partitionKey: [value], clusteringKey: [value] });
             assert.deepEqual(normalize(row), normalize({ pk: value, ck: value, v: value }), `round trip of ${String(value)}`);
           }
@@ -712,12 +740,21 @@ export function registerStorageConformance(options: ConformanceOptions): void {
           const reversed = await storage.scan({ ...refOf(table), kind: 'partition', partitionKey: [first], reverse: true });
           assert.deepEqual(normalizeAll(reversed).map((r) => r.ck), normalizeAll(sorted.map((v) => ({ v }))).map((r) => r.v).reverse(), 'reverse order');
           // Every value finds itself by equality in a filter, as a key and as a plain column.
-          for (const value of values) {
+          for (const value of keys) {
             const found = await storage.scan({ ...refOf(table), kind: 'all', filter: [[{ column: 'pk', op: 'EQ', value }, { column: 'v', op: 'EQ', value }]] });
             assert.equal(found.length, 1, `EQ ${String(value)}`);
           }
           const nulls = await storage.mutate([put(table, [first], [first], { v: null })]).then(() => storage.get({ ...refOf(table), partitionKey: [first], clusteringKey: [first], projection: ['v'] }));
           assert.deepEqual(nulls, { v: null });
+          // What the storage declares it cannot hold is refused, never stored approximately.
+          for (const [value, code] of refused) {
+            await rejects(storage.mutate([put(table, [first], [first], { v: value })]), InvalidOperationError, code, `a ${type} value it cannot hold (${String(value)})`);
+            await rejects(storage.mutate([put(table, [value], [first], {})]), InvalidOperationError, code, `a ${type} key it cannot hold (${String(value)})`);
+          }
+          for (const value of values.filter((v) => !keys.includes(v))) {
+            await rejects(storage.mutate([put(table, [value], [first], {})]), InvalidOperationError, '0A000', `an empty ${type} partition key`);
+            assert.deepEqual(await storage.scan({ ...refOf(table), kind: 'partition', partitionKey: [value] }), []);
+          }
         });
       }
 
@@ -736,19 +773,28 @@ export function registerStorageConformance(options: ConformanceOptions): void {
         assert.equal((await storage.get({ ...refOf(table), partitionKey: [1], clusteringKey: [2] }))?.v, Math.fround(0.1));
       });
 
-      it(`TEXT and BLOB values up to the limits (${MAX_TEXT_BYTES} / ${MAX_BLOB_BYTES} bytes) round-trip`, async () => {
+      it(`TEXT and BLOB values up to the limits (${MAX_TEXT_BYTES} / ${MAX_BLOB_BYTES} bytes, or the storage's maxMutationBytes) round-trip`, async () => {
+        // A storage with a request limit holds values up to it (less room for the keys) and refuses larger ones (54000).
+        const limit = storage.capabilities?.maxMutationBytes;
+        const textBytes = limit === undefined ? MAX_TEXT_BYTES : Math.min(MAX_TEXT_BYTES, limit - 1024) & ~3;
+        const blobBytes = limit === undefined ? MAX_BLOB_BYTES : Math.min(MAX_BLOB_BYTES, limit - 1024);
         const text = tableOf('TEXT');
-        const big = '😀'.repeat(MAX_TEXT_BYTES / 4);
+        const big = '😀'.repeat(textBytes / 4);
         await storage.mutate([put(text, ['big'], ['big'], { v: big })]);
         assert.equal((await storage.get({ ...refOf(text), partitionKey: ['big'], clusteringKey: ['big'] }))?.v, big);
         const blob = tableOf('BLOB');
-        const bytes = Buffer.alloc(MAX_BLOB_BYTES, 0xab);
+        const bytes = Buffer.alloc(blobBytes, 0xab);
         bytes[0] = 0;
         bytes[bytes.length - 1] = 0xff;
         await storage.mutate([put(blob, [new Uint8Array([9])], [new Uint8Array([9])], { v: bytes })]);
         const back = (await storage.get({ ...refOf(blob), partitionKey: [new Uint8Array([9])], clusteringKey: [new Uint8Array([9])] }))?.v;
-        assert.ok(back instanceof Uint8Array && Buffer.compare(back, bytes) === 0, 'the 16 MiB BLOB reads back byte for byte');
-        await storage.mutate([del(text, ['big'], ['big']), del(blob, [new Uint8Array([9])], [new Uint8Array([9])])]);
+        assert.ok(back instanceof Uint8Array && Buffer.compare(back, bytes) === 0, `the ${blobBytes}-byte BLOB reads back byte for byte`);
+        if (limit !== undefined && limit < MAX_BLOB_BYTES) {
+          await rejects(storage.mutate([put(blob, [new Uint8Array([9])], [new Uint8Array([9])], { v: Buffer.alloc(MAX_BLOB_BYTES) })]), InvalidOperationError, '54000', 'a BLOB over the request limit');
+          assert.equal(Buffer.compare((await storage.get({ ...refOf(blob), partitionKey: [new Uint8Array([9])], clusteringKey: [new Uint8Array([9])] }))?.v as Uint8Array, bytes), 0);
+        }
+        await storage.mutate([del(text, ['big'], ['big'])]);
+        await storage.mutate([del(blob, [new Uint8Array([9])], [new Uint8Array([9])])]);
       });
     });
 

@@ -4,6 +4,7 @@
  * storage is a failure instead, so a green CI run means every suite really ran.
  */
 import pg from 'pg';
+import cassandra from 'cassandra-driver';
 import { randomBytes } from 'node:crypto';
 
 export const storagesRequired = process.env.CI === 'true' || process.env.POLYGRES_REQUIRE_STORAGES === '1';
@@ -81,4 +82,41 @@ export async function freshPostgresDatabase(prefix = 'polygres_test', options: {
       }
     },
   };
+}
+
+/** The Cassandra node used for tests, `host:port` (POLYGRES_TEST_CASSANDRA, default 127.0.0.1:9042). */
+export const cassandraTestNode = (() => {
+  const address = process.env.POLYGRES_TEST_CASSANDRA ?? '127.0.0.1:9042';
+  const colon = address.lastIndexOf(':');
+  return colon < 0 ? { host: address, port: 9042 } : { host: address.slice(0, colon), port: Number(address.slice(colon + 1)) };
+})();
+
+let cassandraProbe: Promise<string | null> | undefined;
+
+/** null when the test Cassandra answers CQL; otherwise the reason it does not. */
+export function probeCassandra(): Promise<string | null> {
+  cassandraProbe ??= (async () => {
+    const client = new cassandra.Client({
+      contactPoints: [cassandraTestNode.host],
+      protocolOptions: { port: cassandraTestNode.port },
+      localDataCenter: 'datacenter1',
+      socketOptions: { connectTimeout: 3000 },
+    });
+    try {
+      await client.connect();
+      await client.execute('SELECT release_version FROM system.local');
+      return null;
+    } catch (e) {
+      return (e as Error).message.replace(/\s+/g, ' ');
+    } finally {
+      await client.shutdown().catch(() => {});
+    }
+  })();
+  return cassandraProbe;
+}
+
+/** A skip reason for node:test when Cassandra is unavailable (or throws under CI), else false. */
+export async function skipUnlessCassandra(): Promise<string | false> {
+  const why = await probeCassandra();
+  return why === null ? false : reportUnavailable('Cassandra', `${why}; start one with \`node scripts/cassandra.mjs start\``);
 }
