@@ -10,6 +10,7 @@ import { createSqlBackend } from '../planner/backend.js';
 import { MultiStorage } from '../storage/multi.js';
 import { PostgresStorage } from '../storage/postgres.js';
 import { SqliteStorage } from '../storage/sqlite.js';
+import { CassandraStorage } from '../storage/cassandra.js';
 import type { Storage } from '../storage/types.js';
 import { ConsensusCommitManager, transactionConfigFromProperties } from '../txn/index.js';
 import { parseAccessRules, startWireServer, type AuthMethod, type WireServer } from '../wire/index.js';
@@ -27,7 +28,7 @@ export interface PolygresNode {
   close(): Promise<void>;
 }
 
-function openStorage(config: StorageConfig): Storage {
+function openStorage(config: StorageConfig, globals: ReadonlyMap<string, string>): Storage {
   switch (config.kind) {
     case 'sqlite':
       return new SqliteStorage({ name: config.name, path: config.contactPoints });
@@ -39,8 +40,25 @@ function openStorage(config: StorageConfig): Storage {
         poolSize: pool === undefined ? undefined : Number(pool),
       });
     }
-    case 'cassandra':
-      throw new ConfigError(`storage "${config.name}": Cassandra is not supported by this build yet`);
+    case 'cassandra': {
+      // A storage's own key wins over ScalarDB's global one (scalar.db.cassandra.*).
+      const setting = (key: string) => config.properties.get(`cassandra.${key}`) ?? globals.get(`scalar.db.cassandra.${key}`);
+      const strategy = setting('replication_strategy') ?? 'SimpleStrategy';
+      if (strategy !== 'SimpleStrategy' && strategy !== 'NetworkTopologyStrategy') {
+        throw new ConfigError(`scalar.db.cassandra.replication_strategy must be SimpleStrategy or NetworkTopologyStrategy, got "${strategy}"`);
+      }
+      const factor = Number(setting('replication_factor') ?? '1');
+      if (!Number.isInteger(factor) || factor < 1) throw new ConfigError(`scalar.db.cassandra.replication_factor must be a positive integer`);
+      return new CassandraStorage({
+        name: config.name,
+        contactPoints: config.contactPoints.split(',').map((h) => h.trim()).filter(Boolean),
+        port: config.contactPort,
+        localDataCenter: setting('local_datacenter'),
+        username: config.username,
+        password: config.password,
+        replication: { strategy, factor },
+      });
+    }
   }
 }
 
@@ -113,7 +131,7 @@ export async function startNode(config: PolygresConfig, logger: Logger): Promise
   const peers = parsePeers(config.str('polygres.peers'));
 
   const storages = new Map<string, Storage>();
-  for (const s of config.storages) storages.set(s.name, openStorage(s));
+  for (const s of config.storages) storages.set(s.name, openStorage(s, config.properties));
   const router = new MultiStorage({ storages, namespaceMapping: config.namespaceMapping, defaultStorage: config.defaultStorage });
   const metrics = new Metrics();
   const closers: (() => Promise<void>)[] = [() => router.close()];
