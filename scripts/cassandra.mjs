@@ -90,6 +90,10 @@ async function start() {
     console.log(`Cassandra already running (pid ${runningPid()}), CQL on 127.0.0.1:${cqlPort}`);
     return;
   }
+  if (await cqlAnswers()) {
+    console.log(`a Cassandra already answers on 127.0.0.1:${cqlPort} (not started from this checkout); using it`);
+    return;
+  }
   fetchJars();
   const dataDir = join(run, 'data');
   rmSync(dataDir, { recursive: true, force: true });
