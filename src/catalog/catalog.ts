@@ -136,9 +136,9 @@ export class Catalog {
   /** Looks a relation up by name; undefined when it does not exist. */
   findRelation(name: QualifiedName, searchPath: readonly string[], user: string): Relation | undefined {
     if (name.schema !== null) {
+      // A missing schema is a missing relation for lookups (42P01), as in PostgreSQL.
       const s = this.schemaByName(name.schema);
-      if (!s) throw new SqlError(SqlState.invalidSchemaName, `schema "${name.schema}" does not exist`);
-      return this.relationIn(s.oid, name.name);
+      return s ? this.relationIn(s.oid, name.name) : undefined;
     }
     for (const s of this.searchSchemas(searchPath, user)) {
       const r = this.relationIn(s.oid, name.name);

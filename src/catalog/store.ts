@@ -59,6 +59,7 @@ export class CatalogStore {
   private current: Catalog = new Catalog(0, new Map(BUILTIN_SCHEMAS.map((s) => [s.oid, s])));
   private lastCheckMs = 0;
   private checking: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly txm: TransactionManager,
@@ -118,6 +119,7 @@ export class CatalogStore {
     if (this.checking || now - this.lastCheckMs < this.options.refreshIntervalMs) return;
     this.lastCheckMs = now;
     this.checking = this.checkVersion()
+      .then(() => undefined)
       .catch(() => {
         // A failed check is retried at the next interval; the cached catalog stays in use.
       })
@@ -126,16 +128,41 @@ export class CatalogStore {
       });
   }
 
-  private async checkVersion(): Promise<void> {
+  private async checkVersion(): Promise<boolean> {
     const tx = this.txm.begin({ isolation: 'READ_COMMITTED', readOnly: true });
     try {
       const record = await tx.get({ ...this.ref(CATALOG_VERSION_TABLE), partitionKey: [VERSION_RECORD_ID] });
       await tx.commit();
-      if (record && Number(record.version as bigint) > this.current.version) await this.refresh();
+      this.lastCheckMs = Date.now();
+      if (record && Number(record.version as bigint) > this.current.version) {
+        await this.refresh();
+        return true;
+      }
+      return false;
     } catch (e) {
       await tx.abort();
       throw e;
     }
+  }
+
+  /**
+   * Checks the version now (one storage read) and reloads when another node changed the catalog.
+   * Used when a name is missing from the cached catalog, before reporting it missing.
+   */
+  async catchUp(): Promise<boolean> {
+    return this.checkVersion();
+  }
+
+  /** Also checks on a timer, so an idle node is no staler than the interval. The timer never keeps the process alive. */
+  startBackgroundRefresh(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => this.maybeCheckVersion(), this.options.refreshIntervalMs);
+    this.timer.unref();
+  }
+
+  stopBackgroundRefresh(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
   }
 
   /** Reloads every catalog object (consistently with the version record). */

@@ -49,6 +49,7 @@ export async function createSqlBackend(options: SqlBackendOptions): Promise<Back
     refreshIntervalMs: options.limits?.catalogRefreshIntervalMs ?? 1000,
   });
   await store.bootstrap(namespaceForSchema('public'));
+  store.startBackgroundRefresh();
   const engine = new Engine({
     txm: options.transactionManager,
     store,

@@ -34,9 +34,20 @@ function needsAsync(e: Expr): boolean {
   return exprAny(e, (x) => (x.kind === 'call' && x.fn.asyncImpl !== undefined) || x.kind === 'subquery');
 }
 
+/**
+ * Compiled closures per expression object. Plans are immutable and shared through the plan cache,
+ * and closures take the runtime context as an argument, so an expression is compiled once per plan
+ * whatever the number of executions or sessions.
+ */
+const compiled = new WeakMap<Expr, CompiledExpr>();
+
 export function compileExpr(e: Expr): CompiledExpr {
-  if (needsAsync(e)) return { async: true, eval: compileAsync(e) };
-  return { async: false, eval: compileSync(e) };
+  let c = compiled.get(e);
+  if (!c) {
+    c = needsAsync(e) ? { async: true, eval: compileAsync(e) } : { async: false, eval: compileSync(e) };
+    compiled.set(e, c);
+  }
+  return c;
 }
 
 /** Evaluates a compiled expression, awaiting only when it is async. */

@@ -27,7 +27,7 @@ import type { CatalogStore, CatalogTransactionState } from '../catalog/store.js'
 import type { SequenceAllocator } from '../catalog/sequences.js';
 import { storageDataType, toStorageValue } from '../catalog/storage-mapping.js';
 import { physicalName, tableMetadata, uniqueTableMetadata, uniqueRefColumn } from '../catalog/physical.js';
-import { defElemText, intValue, nodeAs, nodeTag, stringList, unsupported } from './analyze/ast.js';
+import { defElemText, nodeAs, nodeTag, stringList, unsupported } from './analyze/ast.js';
 import { ExpressionBinder, resolveTypeName } from './analyze/expressions.js';
 import { Scope, type AnalyzerContext } from './analyze/scope.js';
 import { deparseExpr } from './analyze/deparse.js';
@@ -1135,12 +1135,11 @@ async function validateExistingRows(change: Change, table: TableInfo, con: Const
   }
   const parent = change.catalog.tableByOid(con.foreignKey!.refTableOid) ?? table;
   const { findRows } = await import('./exec/modify.js');
-  const execRt = { ctx: rt, catalog: change.catalog, transaction: async () => ctx.tx };
   for (const r of records) {
     const row = rowFromStorage(table, r);
     const values = con.columns.map((a) => row[table.columns.findIndex((c) => c.attnum === a)] ?? null);
     if (values.some((v) => v === null)) continue;
-    const found = await findRows(ctx.tx, execRt, parent, con.foreignKey!.refColumns, values, 1);
+    const found = await findRows(ctx.tx, parent, con.foreignKey!.refColumns, values, 1);
     if (found.length === 0) {
       const names = con.columns.map((a) => table.columns.find((c) => c.attnum === a)!.name).join(', ');
       const shown = values.map((v, i) => formatText(table.columns.find((c) => c.attnum === con.columns[i])!.type.oid, v!, rt.codec)).join(', ');
@@ -1210,4 +1209,3 @@ async function rename(change: Change, stmt: RenameStmt): Promise<string> {
   }
 }
 
-export { intValue };

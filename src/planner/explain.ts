@@ -49,7 +49,7 @@ function accessText(table: TableInfo, access: TableAccess): string[] {
     case 'get':
       return [`Get on ${name}`, `  Key: (${keyNames.map((k, i) => `${k} = ${exprText(access.key[i]!, cols)}`).join(', ')})`];
     case 'partition': {
-      const lines = [`Partition Scan on ${name}`, `  Partition Key: (${table.partitionKey.map((p, i) => `${keyNames[i]} = ${exprText(access.partitionKey[i]!, cols)}`).join(', ')})`];
+      const lines = [`Partition Scan on ${name}`, `  Partition Key: (${table.partitionKey.map((_p, i) => `${keyNames[i]} = ${exprText(access.partitionKey[i]!, cols)}`).join(', ')})`];
       if (access.start) lines.push(`  Clustering Start: (${access.start.key.map((k) => exprText(k, cols)).join(', ')})${access.start.inclusive ? '' : ' exclusive'}`);
       if (access.end) lines.push(`  Clustering End: (${access.end.key.map((k) => exprText(k, cols)).join(', ')})${access.end.inclusive ? '' : ' exclusive'}`);
       return lines;

@@ -9,6 +9,7 @@
  */
 import type { Node } from '@pgsql/types';
 import { SqlError, SqlState, toSqlError } from '../errors.js';
+import { isStorageError } from '../storage/errors.js';
 import type {
   BackendSession,
   Execution,
@@ -60,6 +61,9 @@ export class SessionStatement implements PreparedStatement {
 }
 
 type BlockState = 'idle' | 'implicit' | 'block' | 'failed';
+
+/** Errors that may mean this node's catalog is behind another node's DDL. */
+const MISSING_NAME_CODES: ReadonlySet<string> = new Set([SqlState.undefinedTable, SqlState.undefinedColumn, SqlState.invalidSchemaName, SqlState.undefinedObject]);
 
 interface SavepointEntry {
   readonly name: string;
@@ -145,7 +149,16 @@ export class SqlSession implements BackendSession {
   }
 
   async prepare(statement: ParsedStatement, paramTypes: readonly number[]): Promise<PreparedStatement> {
-    return this.analyze(statement.sql, paramTypes);
+    try {
+      return this.analyze(statement.sql, paramTypes);
+    } catch (e) {
+      // A name missing from this node's cached catalog may be another node's new object: check
+      // the catalog version once (one storage read, on the error path only) before reporting it.
+      if (e instanceof SqlError && MISSING_NAME_CODES.has(e.code) && this.txCatalog === null && (await this.engine.store.catchUp().catch(() => false))) {
+        return this.analyze(statement.sql, paramTypes);
+      }
+      throw e;
+    }
   }
 
   private analyze(sql: string, givenParamTypes: readonly number[]): SessionStatement {
@@ -237,8 +250,19 @@ export class SqlSession implements BackendSession {
     } catch (e) {
       this.endStatement();
       const err = this.mapError(e);
+      this.noticeMissingStorageObject(err);
       this.failStatement();
       throw err;
+    }
+  }
+
+  /**
+   * A storage that says a table or column is missing means another node changed the schema: reload
+   * the catalog now rather than at the next periodic check (this statement still fails).
+   */
+  private noticeMissingStorageObject(err: SqlError): void {
+    if (isStorageError(err) && (err.code === SqlState.undefinedTable || err.code === SqlState.undefinedColumn || err.code === SqlState.invalidSchemaName)) {
+      this.engine.store.refresh().catch(() => {});
     }
   }
 

@@ -18,13 +18,12 @@ import {
   type Expr,
   type ScalarArrayOpExpr,
 } from '../expr.js';
-import { buildCast, canCoerce, castContext, type CoercionContext } from '../functions/casts.js';
+import { buildCast, canCoerce, castContext, typmodCoercion, type CoercionContext } from '../functions/casts.js';
 import type { ScalarFunction } from '../functions/registry.js';
 import { charPosition } from '../parser.js';
 import { intValue, locationOf, nodeAs, nodeTag, stringList, unsupported } from './ast.js';
 import { Scope, inferParam, type AnalyzerContext } from './scope.js';
 import type { PlanNode } from '../plan.js';
-import { compareValues } from '../value-ops.js';
 import { likeMatcher } from '../functions/patterns.js';
 
 /** Where aggregate calls found while binding go; null where aggregates are not allowed. */
@@ -104,7 +103,9 @@ export class ExpressionBinder {
       }
       case 'NullTest': {
         const t = nodeAs(node, 'NullTest')!;
-        const arg = this.resolveUnknown(this.bind(t.arg!));
+        // IS NULL gives no type to a parameter (PostgreSQL then reports 42P18); a literal is text.
+        const bound = this.bind(t.arg!);
+        const arg = bound.kind === 'param' ? bound : this.resolveUnknown(bound);
         return { kind: 'nullTest', arg, negated: t.nulltesttype === 'IS_NOT_NULL', type: BOOL_TYPE };
       }
       case 'BooleanTest': {
@@ -206,7 +207,7 @@ export class ExpressionBinder {
       const p: Expr = { kind: 'param', index: e.index, type: t };
       return t.oid === target.oid && target.typmod < 0 ? p : this.coerce(p, target, context, columnName);
     }
-    if (e.kind === 'const' && e.type.oid === Oid.unknown) return this.coerceLiteral(e.value, target);
+    if (e.kind === 'const' && e.type.oid === Oid.unknown) return this.coerceLiteral(e.value, target, context);
     if (target.oid === Oid.anyelement || target.oid === 2276) return e;
     if (!canCoerce(e.type.oid, target.oid, context)) {
       if (context === 'assignment' && columnName !== undefined) {
@@ -233,8 +234,15 @@ export class ExpressionBinder {
   }
 
   /** An unknown literal read as `target` (at bind time unless the input depends on session settings). */
-  private coerceLiteral(value: SqlValue, target: TypeRef): Expr {
+  private coerceLiteral(value: SqlValue, target: TypeRef, context: CoercionContext): Expr {
     if (value === null) return { kind: 'const', type: target, value: null };
+    // Read with the type's input function, then apply the type modifier as a cast in this
+    // context would ('abc'::varchar(2) truncates; assigning it to a varchar(2) column fails).
+    const length = target.typmod >= 0 && (target.oid === Oid.varchar || target.oid === Oid.bpchar) ? typmodCoercion(target, context === 'explicit') : null;
+    if (length) {
+      const base = this.coerceLiteral(value, { oid: target.oid, typmod: -1 }, context);
+      return base.kind === 'const' && base.value !== null ? { kind: 'const', type: target, value: length(base.value, undefined as never) } : base;
+    }
     const text = value as string;
     if (target.oid === Oid.regclass) {
       return { kind: 'const', type: target, value: regclassFromText(text, this.ctx.catalog, this.ctx.searchPath, this.ctx.user) };
@@ -456,6 +464,8 @@ export class ExpressionBinder {
       throw new SqlError(SqlState.wrongObjectType, `DISTINCT specified, but ${name} is not an aggregate function`);
     }
     const args = (f.args ?? []).map((a) => this.bind(a));
+    // pg_typeof reports the argument's type as analysis found it, "unknown" included.
+    if (name === 'pg_typeof' && args.length === 1) return { kind: 'const', type: { oid: Oid.regtype, typmod: -1 }, value: args[0]!.type.oid };
     if (!this.ctx.registry.hasFunction(name)) {
       throw new SqlError(SqlState.undefinedFunction, `function ${name}(${args.map((a) => (a.type.oid === Oid.unknown ? 'unknown' : formatType(a.type.oid))).join(', ')}) does not exist`, {
         hint: 'No function matches the given name and argument types. You might need to add explicit type casts.',
@@ -496,24 +506,9 @@ export class ExpressionBinder {
   }
 
   private bindSqlValueFunction(op: string): Expr {
-    const fn: Record<string, string> = {
-      SVFOP_CURRENT_DATE: 'current_date',
-      SVFOP_CURRENT_TIMESTAMP: 'now',
-      SVFOP_CURRENT_TIMESTAMP_N: 'now',
-      SVFOP_LOCALTIMESTAMP: 'localtimestamp',
-      SVFOP_LOCALTIMESTAMP_N: 'localtimestamp',
-      SVFOP_LOCALTIME: 'localtime',
-      SVFOP_LOCALTIME_N: 'localtime',
-      SVFOP_CURRENT_ROLE: 'current_role',
-      SVFOP_CURRENT_USER: 'current_user',
-      SVFOP_USER: 'user',
-      SVFOP_SESSION_USER: 'session_user',
-      SVFOP_CURRENT_CATALOG: 'current_catalog',
-      SVFOP_CURRENT_SCHEMA: 'current_schema',
-    };
-    const name = fn[op];
-    if (!name) throw unsupported(op.replace('SVFOP_', '').toLowerCase());
-    return this.bindFunctionByName(name, []);
+    const f = SQL_VALUE_FUNCTIONS[op];
+    if (!f?.fn) throw unsupported(op.replace('SVFOP_', '').toLowerCase());
+    return this.bindFunctionByName(f.fn, []);
   }
 
   private bindCase(c: NonNullable<ReturnType<typeof nodeAs<'CaseExpr'>>>): Expr {
@@ -620,6 +615,28 @@ export class ExpressionBinder {
     }
   }
 }
+
+/**
+ * The grammar's SQL value functions (CURRENT_DATE, CURRENT_USER, ...): the function that computes
+ * each, and the result column name PostgreSQL gives it. CURRENT_TIME (timetz) is not supported.
+ */
+export const SQL_VALUE_FUNCTIONS: Readonly<Record<string, { readonly fn: string | null; readonly column: string }>> = {
+  SVFOP_CURRENT_DATE: { fn: 'current_date', column: 'current_date' },
+  SVFOP_CURRENT_TIME: { fn: null, column: 'current_time' },
+  SVFOP_CURRENT_TIME_N: { fn: null, column: 'current_time' },
+  SVFOP_CURRENT_TIMESTAMP: { fn: 'now', column: 'current_timestamp' },
+  SVFOP_CURRENT_TIMESTAMP_N: { fn: 'now', column: 'current_timestamp' },
+  SVFOP_LOCALTIME: { fn: 'localtime', column: 'localtime' },
+  SVFOP_LOCALTIME_N: { fn: 'localtime', column: 'localtime' },
+  SVFOP_LOCALTIMESTAMP: { fn: 'localtimestamp', column: 'localtimestamp' },
+  SVFOP_LOCALTIMESTAMP_N: { fn: 'localtimestamp', column: 'localtimestamp' },
+  SVFOP_CURRENT_ROLE: { fn: 'current_role', column: 'current_role' },
+  SVFOP_CURRENT_USER: { fn: 'current_user', column: 'current_user' },
+  SVFOP_USER: { fn: 'user', column: 'user' },
+  SVFOP_SESSION_USER: { fn: 'session_user', column: 'session_user' },
+  SVFOP_CURRENT_CATALOG: { fn: 'current_catalog', column: 'current_catalog' },
+  SVFOP_CURRENT_SCHEMA: { fn: 'current_schema', column: 'current_schema' },
+};
 
 /** Error codes whose message refers to a spot in the statement, so they get a position. */
 const positionedCodes: ReadonlySet<string> = new Set([
@@ -768,4 +785,3 @@ export function splitQualifiedName(text: string): string[] {
   return parts;
 }
 
-export { compareValues };

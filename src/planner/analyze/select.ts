@@ -2,7 +2,7 @@
  * SELECT analysis and planning: FROM → WHERE (access path + filter) → GROUP BY/aggregates → HAVING
  * → target list → DISTINCT → ORDER BY → LIMIT/OFFSET, each step one plan node over the previous.
  */
-import type { Node, SelectStmt, ResTarget, SortBy, RangeVar } from '@pgsql/types';
+import type { Node, SelectStmt, SortBy, RangeVar } from '@pgsql/types';
 import { SqlError, SqlState } from '../../errors.js';
 import { Oid } from '../../types/oids.js';
 import { elementOf, formatType, type TypeRef } from '../../types/registry.js';
@@ -253,7 +253,13 @@ function functionSource(ctx: AnalyzerContext, rf: NonNullable<ReturnType<typeof 
     type = { oid: elementOid, typmod: -1 };
     bound = [arg];
   } else {
-    throw unsupported(`function ${name} in FROM`);
+    // Any other (scalar) function in FROM is a one-row, one-column relation: SELECT * FROM current_schema().
+    const call = binder.bindFunctionByName(name, args);
+    const alias = rf.alias?.aliasname ?? name;
+    const colName = stringList(rf.alias?.colnames)[0] ?? alias;
+    const columns: OutputColumn[] = [{ name: colName, type: call.type, tableOid: 0, attnum: 0 }];
+    const plan: PlanNode = { kind: 'project', input: { kind: 'result', columns: [] }, exprs: [call], columns };
+    return { plan, scope: Scope.ofColumns(alias, null, columns, parentScope) };
   }
   const alias = rf.alias?.aliasname ?? name;
   const colName = stringList(rf.alias?.colnames)[0] ?? (rf.alias?.aliasname ?? name);

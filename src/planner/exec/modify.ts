@@ -370,7 +370,7 @@ export class TableWriter {
       if (old && slots.every((s) => old[s] !== null && compareValues(this.table.columns[s]!.type.oid, old[s]!, row[s]!) === 0)) continue;
       const parent = this.rt.catalog.tableByOid(fk.foreignKey.refTableOid);
       if (!parent) continue;
-      const found = await findRows(this.tx, this.rt, parent, fk.foreignKey.refColumns, values, 1);
+      const found = await findRows(this.tx, parent, fk.foreignKey.refColumns, values, 1);
       if (found.length === 0) {
         throw new SqlError(SqlState.foreignKeyViolation, `insert or update on table "${this.table.name}" violates foreign key constraint "${fk.name}"`, {
           detail: `Key ${this.keyDescription(this.table, fk.columns, row)} is not present in table "${parent.name}".`,
@@ -409,7 +409,7 @@ export class TableWriter {
       const values = info.refColumns.map((a) => old[this.table.columns.findIndex((c) => c.attnum === a)] ?? null);
       if (values.some((v) => v === null)) continue;
       const action = next === null ? info.onDelete : info.onUpdate;
-      const children = await findRows(this.tx, this.rt, child, fk.columns, values, action === 'a' || action === 'r' ? 1 : undefined);
+      const children = await findRows(this.tx, child, fk.columns, values, action === 'a' || action === 'r' ? 1 : undefined);
       if (children.length === 0) continue;
       const childWriter = new TableWriter(this.tx, this.rt, child, []);
       if (action === 'c' && next === null) {
@@ -446,7 +446,7 @@ function keyText(k: Value[]): string {
  * Rows of `table` whose `attnums` columns equal `values`: one get when they are the storage key, a
  * unique-index get, an index scan on the first column, or a filtered scan.
  */
-export async function findRows(tx: Transaction, rt: ExecRuntime, table: TableInfo, attnums: readonly number[], values: readonly SqlValue[], limit?: number): Promise<SqlValue[][]> {
+export async function findRows(tx: Transaction, table: TableInfo, attnums: readonly number[], values: readonly SqlValue[], limit?: number): Promise<SqlValue[][]> {
   const cols: ColumnInfo[] = attnums.map((a) => table.columns.find((c) => c.attnum === a)!);
   const ref = { namespace: table.namespace, table: table.physicalName };
   const storageValue = (i: number): Value => toStorageValue(cols[i]!.type.oid, values[i] ?? null, true);

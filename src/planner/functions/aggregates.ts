@@ -3,7 +3,6 @@
  * sum(int8) → numeric, avg(integers) → numeric, avg(floats) → float8, min/max keep the input type.
  */
 import { SqlError, SqlState } from '../../errors.js';
-import { Oid } from '../../types/oids.js';
 import { formatText } from '../../types/codec.js';
 import { Numeric } from '../../types/numeric.js';
 import { Jsonb, SqlArray, type Interval, type JsonbNode, type SqlValue } from '../../types/values.js';

@@ -10,11 +10,20 @@ import { elementOf, formatType, isArrayType, typeByOid, type TypeRef } from '../
 import { formatText, parseText } from '../../types/codec.js';
 import { fitCharLength } from '../../types/character.js';
 import { integerOutOfRange } from '../../types/integer.js';
-import { formatFloatG } from '../../types/float.js';
 import { Numeric } from '../../types/numeric.js';
 import { Jsonb, SqlArray, type SqlValue } from '../../types/values.js';
 import type { EvalContext } from '../context.js';
 import { numericFromInteger } from '../value-ops.js';
+import { roundHalfEven } from '../../types/calendar.js';
+import {
+  dateToTimestamp,
+  dateToTimestamptz,
+  timestampToDate,
+  timestampToTime,
+  timestampToTimestamptz,
+  timestamptzToDate,
+  timestamptzToTimestamp,
+} from '../../types/datetime.js';
 
 export type CoercionContext = 'implicit' | 'assignment' | 'explicit';
 
@@ -102,11 +111,6 @@ export function cannotCast(from: TypeRef, to: TypeRef): SqlError {
   return new SqlError(SqlState.cannotCoerce, `cannot cast type ${formatType(from.oid)} to ${typeLabel(to)}`);
 }
 
-/** Rounds half to even, as C's rint() (float → integer casts). */
-function rint(x: number): number {
-  const r = Math.round(x);
-  return Math.abs(x - Math.trunc(x)) === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
 
 function toIntegerKind(oid: number): 'int2' | 'int4' | 'int8' {
   return oid === Oid.int2 ? 'int2' : oid === Oid.int4 ? 'int4' : 'int8';
@@ -123,33 +127,18 @@ function fitInteger(to: number, v: bigint): number | bigint {
 
 /** Numeric to integer: rounds half away from zero, as numeric_int4 does. */
 function numericToBigint(n: Numeric, to: number): bigint {
-  if (n.special) {
-    throw new SqlError(SqlState.featureNotSupported, `cannot convert ${n.special} to ${toIntegerKind(to) === 'int2' ? 'smallint' : toIntegerKind(to) === 'int4' ? 'integer' : 'bigint'}`);
-  }
-  if (n.scale === 0) return n.digits;
-  const p = 10n ** BigInt(n.scale);
-  const q = n.digits / p;
-  const r = n.digits % p;
-  const twice = (r < 0n ? -r : r) * 2n;
-  if (twice >= p) return n.digits < 0n ? q - 1n : q + 1n;
-  return q;
+  const kind = toIntegerKind(to);
+  const [min, max] = INT_LIMITS[kind];
+  return n.toBigIntChecked(min, max, kind === 'int2' ? 'smallint' : kind === 'int4' ? 'integer' : 'bigint');
 }
 
+/** float → numeric through printf("%.15g") (float8) or "%.6g" (float4), as PostgreSQL does. */
 function floatToNumeric(x: number, digits: number): Numeric {
-  if (Number.isNaN(x)) return Numeric.NaN;
-  if (x === Infinity) return Numeric.Infinity;
-  if (x === -Infinity) return Numeric.NegativeInfinity;
-  // PostgreSQL converts through printf("%.15g") (float8) or "%.6g" (float4).
-  const n = Numeric.parse(formatFloatG(x, digits));
-  if (!n) throw new SqlError(SqlState.internalError, `cannot convert ${x} to numeric`);
-  return n;
+  return Numeric.fromNumber(x, digits);
 }
 
 function numericToFloat(n: Numeric, to: number): number {
-  if (n.special === 'NaN') return NaN;
-  if (n.special === 'Infinity') return Infinity;
-  if (n.special === '-Infinity') return -Infinity;
-  const x = Number(n.toString());
+  const x = n.toNumber();
   if (to === Oid.float4) {
     const f = Math.fround(x);
     if (!Number.isFinite(f) && Number.isFinite(x)) throw new SqlError(SqlState.numericValueOutOfRange, 'value out of range: overflow');
@@ -158,7 +147,6 @@ function numericToFloat(n: Numeric, to: number): number {
   return x;
 }
 
-const MICROS_PER_DAY = 86_400_000_000n;
 
 /** The conversion between two different types, without typmod coercion; null when there is none. */
 function conversion(from: number, to: number): CastFunction | null {
@@ -170,7 +158,7 @@ function conversion(from: number, to: number): CastFunction | null {
       return (v) => {
         const x = v as number;
         if (!Number.isFinite(x)) throw integerOutOfRange(toIntegerKind(to));
-        return fitInteger(to, BigInt(rint(x)));
+        return fitInteger(to, BigInt(roundHalfEven(x)));
       };
     }
     if (from === Oid.numeric) return (v) => fitInteger(to, numericToBigint(v as Numeric, to));
@@ -217,32 +205,21 @@ function conversion(from: number, to: number): CastFunction | null {
     if (to === Oid.name) return (v) => parseText(Oid.name, v as string);
     return (v) => v;
   }
-  // Date and time.
-  if (from === Oid.date && (to === Oid.timestamp || to === Oid.timestamptz)) {
-    if (to === Oid.timestamp) return (v) => dateToTimestamp(v as number);
-    return null; // needs the session time zone: through text (below)
-  }
+  // Date and time (the session time zone for the timestamptz conversions).
+  if (from === Oid.date && to === Oid.timestamp) return (v) => dateToTimestamp(v as number);
+  if (from === Oid.date && to === Oid.timestamptz) return (v, ctx) => dateToTimestamptz(v as number, ctx.codec.timeZone);
   if (from === Oid.timestamp && to === Oid.date) return (v) => timestampToDate(v as bigint);
-  if (from === Oid.timestamp && to === Oid.time) {
-    return (v) => (((v as bigint) % MICROS_PER_DAY) + MICROS_PER_DAY) % MICROS_PER_DAY;
-  }
+  if (from === Oid.timestamptz && to === Oid.date) return (v, ctx) => timestamptzToDate(v as bigint, ctx.codec.timeZone);
+  if (from === Oid.timestamp && to === Oid.timestamptz) return (v, ctx) => timestampToTimestamptz(v as bigint, ctx.codec.timeZone);
+  if (from === Oid.timestamptz && to === Oid.timestamp) return (v, ctx) => timestamptzToTimestamp(v as bigint, ctx.codec.timeZone);
+  if (from === Oid.timestamp && to === Oid.time) return (v) => timestampToTime(v as bigint);
+  if (from === Oid.timestamptz && to === Oid.time) return (v, ctx) => timestampToTime(timestamptzToTimestamp(v as bigint, ctx.codec.timeZone));
   if (from === Oid.time && to === Oid.interval) return (v) => ({ months: 0, days: 0, micros: v as bigint });
   if (from === Oid.json && to === Oid.jsonb) return (v) => parseText(Oid.jsonb, v as string);
   if (from === Oid.jsonb && CAST_CONTEXT.get(`${from}:${to}`) === 'explicit') return jsonbScalarCast(to);
   return null;
 }
 
-function dateToTimestamp(days: number): bigint {
-  if (days === Infinity || days === -Infinity) {
-    throw new SqlError(SqlState.featureNotSupported, 'infinite dates are not supported here yet');
-  }
-  return BigInt(days) * MICROS_PER_DAY;
-}
-
-function timestampToDate(micros: bigint): number {
-  const d = micros / MICROS_PER_DAY;
-  return Number(micros < 0n && micros % MICROS_PER_DAY !== 0n ? d - 1n : d);
-}
 
 /**
  * Applies a type modifier (varchar(n), bpchar(n), numeric(p,s), time precision) to a value already

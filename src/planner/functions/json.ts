@@ -11,25 +11,13 @@ import { Jsonb, SqlArray, type JsonbNode, type JsonbObject, type SqlValue } from
 import { isArrayType } from '../../types/registry.js';
 import { BUILTINS as R } from './registry.js';
 import { compareValues } from '../value-ops.js';
+import { makeJsonbObject } from '../../types/json.js';
 
 function isObject(n: JsonbNode): n is JsonbObject {
   return typeof n === 'object' && n !== null && !Array.isArray(n) && !(n instanceof Numeric) && (n as JsonbObject).kind === 'object';
 }
 
-/** jsonb's key order: shorter keys first, then bytewise. */
-function compareKeys(a: string, b: string): number {
-  const la = Buffer.byteLength(a);
-  const lb = Buffer.byteLength(b);
-  if (la !== lb) return la - lb;
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
-}
-
-/** Builds a jsonb object: later duplicates win, keys in jsonb order. */
-export function makeJsonbObject(entries: ReadonlyArray<readonly [string, JsonbNode]>): JsonbObject {
-  const map = new Map<string, JsonbNode>();
-  for (const [k, v] of entries) map.set(k, v);
-  return { kind: 'object', entries: [...map.entries()].sort((a, b) => compareKeys(a[0], b[0])) };
-}
+export { makeJsonbObject };
 
 function jsonbOf(v: SqlValue, oid: number): Jsonb {
   if (v instanceof Jsonb) return v;

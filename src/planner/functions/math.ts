@@ -5,6 +5,7 @@ import { Numeric } from '../../types/numeric.js';
 import { integerOutOfRange } from '../../types/integer.js';
 import type { SqlValue } from '../../types/values.js';
 import { BUILTINS as R } from './registry.js';
+import { roundHalfEven } from '../../types/calendar.js';
 import { checkFloat, divisionByZero, floatPower } from './operators.js';
 
 const num = (v: SqlValue | undefined): number => v as number;
@@ -22,51 +23,21 @@ R.fn('abs', ['int8'], 'int8', ([a]) => {
 });
 R.fn('abs', ['float4'], 'float4', ([a]) => Math.abs(num(a)));
 R.fn('abs', ['float8'], 'float8', ([a]) => Math.abs(num(a)));
-R.fn('abs', ['numeric'], 'numeric', ([a]) => {
-  const n = dec(a);
-  if (n.special) return n.special === '-Infinity' ? Numeric.Infinity : n;
-  return n.digits < 0n ? Numeric.of(-n.digits, n.scale) : n;
-});
+R.fn('abs', ['numeric'], 'numeric', ([a]) => dec(a).abs());
 
-/** Rounds a numeric to `scale` digits, half away from zero (negative scale rounds left of the point). */
-export function roundNumeric(n: Numeric, scale: number, mode: 'round' | 'trunc' | 'ceil' | 'floor'): Numeric {
-  if (n.special) return n;
-  const target = scale;
-  // A numeric's scale is never negative, so target >= n.scale only pads with zeros.
-  if (n.scale <= target) return Numeric.of(n.digits * 10n ** BigInt(target - n.scale), target);
-  const drop = BigInt(n.scale - target);
-  const p = 10n ** drop;
-  let q = n.digits / p;
-  const r = n.digits % p;
-  if (r !== 0n) {
-    if (mode === 'round') {
-      const twice = (r < 0n ? -r : r) * 2n;
-      if (twice >= p) q += n.digits < 0n ? -1n : 1n;
-    } else if (mode === 'ceil' && r > 0n) q += 1n;
-    else if (mode === 'floor' && r < 0n) q -= 1n;
-  }
-  if (target >= 0) return Numeric.of(q, target);
-  return Numeric.of(q * 10n ** BigInt(-target), 0);
-}
-
-R.fn('round', ['numeric'], 'numeric', ([a]) => roundNumeric(dec(a), 0, 'round'));
-R.fn('round', ['numeric', 'int4'], 'numeric', ([a, s]) => roundNumeric(dec(a), num(s), 'round'));
+R.fn('round', ['numeric'], 'numeric', ([a]) => dec(a).round(0));
+R.fn('round', ['numeric', 'int4'], 'numeric', ([a, s]) => dec(a).round(num(s)));
 R.fn('round', ['float8'], 'float8', ([a]) => roundHalfEven(num(a)));
-R.fn('trunc', ['numeric'], 'numeric', ([a]) => roundNumeric(dec(a), 0, 'trunc'));
-R.fn('trunc', ['numeric', 'int4'], 'numeric', ([a, s]) => roundNumeric(dec(a), num(s), 'trunc'));
+R.fn('trunc', ['numeric'], 'numeric', ([a]) => dec(a).trunc(0));
+R.fn('trunc', ['numeric', 'int4'], 'numeric', ([a, s]) => dec(a).trunc(num(s)));
 R.fn('trunc', ['float8'], 'float8', ([a]) => Math.trunc(num(a)));
-R.fn('ceil', ['numeric'], 'numeric', ([a]) => roundNumeric(dec(a), 0, 'ceil'));
-R.fn('ceiling', ['numeric'], 'numeric', ([a]) => roundNumeric(dec(a), 0, 'ceil'));
+R.fn('ceil', ['numeric'], 'numeric', ([a]) => dec(a).ceil());
+R.fn('ceiling', ['numeric'], 'numeric', ([a]) => dec(a).ceil());
 R.fn('ceil', ['float8'], 'float8', ([a]) => Math.ceil(num(a)));
 R.fn('ceiling', ['float8'], 'float8', ([a]) => Math.ceil(num(a)));
-R.fn('floor', ['numeric'], 'numeric', ([a]) => roundNumeric(dec(a), 0, 'floor'));
+R.fn('floor', ['numeric'], 'numeric', ([a]) => dec(a).floor());
 R.fn('floor', ['float8'], 'float8', ([a]) => Math.floor(num(a)));
 
-function roundHalfEven(x: number): number {
-  // rint(): ties to even.
-  const r = Math.round(x);
-  return Math.abs(x - Math.trunc(x)) === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
 
 R.fn('sign', ['float8'], 'float8', ([a]) => Math.sign(num(a)));
 R.fn('sign', ['numeric'], 'numeric', ([a]) => {
@@ -86,14 +57,8 @@ function intMod(a: SqlValue | undefined, b: SqlValue | undefined): number {
   return num(a) % num(b);
 }
 R.fn('div', ['numeric', 'numeric'], 'numeric', ([a, b]) => {
-  const x = dec(a);
-  const y = dec(b);
-  if (y.special === null && y.digits === 0n) throw divisionByZero();
-  if (x.special || y.special) return Numeric.NaN;
-  const scale = Math.max(x.scale, y.scale);
-  const xd = x.digits * 10n ** BigInt(scale - x.scale);
-  const yd = y.digits * 10n ** BigInt(scale - y.scale);
-  return Numeric.of(xd / yd, 0);
+  if (dec(b).special === null && dec(b).digits === 0n) throw divisionByZero();
+  return dec(a).divTrunc(dec(b));
 });
 R.fn('sqrt', ['float8'], 'float8', ([a]) => {
   if (num(a) < 0) throw new SqlError('2201F', 'cannot take square root of a negative number');
@@ -158,17 +123,7 @@ R.fn('min_scale', ['numeric'], 'int4', ([a]) => {
   }
   return s;
 });
-R.fn('trim_scale', ['numeric'], 'numeric', ([a]) => {
-  const n = dec(a);
-  if (n.special) return n;
-  let s = n.scale;
-  let d = n.digits;
-  while (s > 0 && d % 10n === 0n) {
-    d /= 10n;
-    s--;
-  }
-  return Numeric.of(d, s);
-});
+R.fn('trim_scale', ['numeric'], 'numeric', ([a]) => dec(a).trimScale());
 R.fn('width_bucket', ['float8', 'float8', 'float8', 'int4'], 'int4', ([x, lo, hi, n]) => {
   const v = num(x);
   if (num(n) <= 0) throw new SqlError('2201G', 'count must be greater than zero');

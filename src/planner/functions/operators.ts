@@ -9,9 +9,10 @@ import { formatText } from '../../types/codec.js';
 import { Numeric } from '../../types/numeric.js';
 import { SqlArray, type SqlValue } from '../../types/values.js';
 import type { TypeRef } from '../../types/registry.js';
-import { compareValues, numericAdd, numericDiv, numericMod, numericMul, numericSub, isInterval } from '../value-ops.js';
+import { compareValues, numericAdd, numericDiv, numericMod, numericMul, numericSub } from '../value-ops.js';
 import { BUILTINS as R, type ScalarImpl } from './registry.js';
 import { likeMatcher, regexMatcher } from './patterns.js';
+import { dateToTimestamp } from '../../types/datetime.js';
 
 export function divisionByZero(): SqlError {
   return new SqlError(SqlState.divisionByZero, 'division by zero');
@@ -45,14 +46,16 @@ function registerComparisons(left: string, right: string, compareOid: number, co
 const INT_NAMES = ['int2', 'int4', 'int8'] as const;
 for (const l of INT_NAMES) for (const r of INT_NAMES) registerComparisons(l, r, Oid.int8);
 for (const l of ['float4', 'float8']) for (const r of ['float4', 'float8']) registerComparisons(l, r, Oid.float8);
-for (const t of ['bool', 'numeric', 'text', 'bpchar', 'name', 'bytea', 'date', 'time', 'timestamp', 'timestamptz', 'interval', 'uuid', 'jsonb', 'oid', 'char']) {
+for (const t of ['bool', 'numeric', 'text', 'bpchar', 'name', 'bytea', 'date', 'time', 'timestamp', 'timestamptz', 'interval', 'uuid', 'jsonb', 'oid']) {
   registerComparisons(t, t, Oid[t as keyof typeof Oid]);
 }
-registerComparisons('anyarray', 'anyarray', Oid.anyarray);
+// The one-byte "char" type (a bare `char` means character(1)).
+registerComparisons('"char"', '"char"', Oid.char);
+// Arrays compare by their actual type (element-wise).
+for (const [op, test] of COMPARISONS) R.op(op, ['anyarray', 'anyarray'], 'bool', ([a, b], _ctx, types) => test(compareValues(types[0]!.oid, a!, b!)));
 
-const MICROS_PER_DAY = 86_400_000_000n;
 function dateAsTimestamp(v: SqlValue): SqlValue {
-  return typeof v === 'number' ? BigInt(v) * MICROS_PER_DAY : v;
+  return typeof v === 'number' ? dateToTimestamp(v) : v;
 }
 registerComparisons('date', 'timestamp', Oid.timestamp, dateAsTimestamp);
 registerComparisons('timestamp', 'date', Oid.timestamp, dateAsTimestamp);
@@ -178,19 +181,9 @@ R.op('%', ['numeric', 'numeric'], 'numeric', ([a, b]) => {
   if (isZeroNumeric(b as Numeric)) throw divisionByZero();
   return numericMod(a as Numeric, b as Numeric);
 });
-R.op('-', ['numeric'], 'numeric', ([a]) => {
-  const n = a as Numeric;
-  if (n.special === 'Infinity') return Numeric.NegativeInfinity;
-  if (n.special === '-Infinity') return Numeric.Infinity;
-  if (n.special) return n;
-  return Numeric.of(-n.digits, n.scale);
-});
+R.op('-', ['numeric'], 'numeric', ([a]) => (a as Numeric).neg());
 R.op('+', ['numeric'], 'numeric', ([a]) => a!);
-R.op('@', ['numeric'], 'numeric', ([a]) => {
-  const n = a as Numeric;
-  if (n.special) return n.special === '-Infinity' ? Numeric.Infinity : n;
-  return n.digits < 0n ? Numeric.of(-n.digits, n.scale) : n;
-});
+R.op('@', ['numeric'], 'numeric', ([a]) => (a as Numeric).abs());
 
 // ---- strings -------------------------------------------------------------------------------------
 
@@ -256,48 +249,3 @@ R.op('&&', ['anyarray', 'anyarray'], 'bool', ([a, b]) => {
   return x.elements.some((e) => e !== null && y.elements.some((f) => f !== null && compareValues(x.elementOid, e, f) === 0));
 });
 
-// ---- intervals (the parts that are pure arithmetic on the representation) -------------------------
-
-R.op('-', ['interval'], 'interval', ([a]) => {
-  if (!isInterval(a!)) return a!;
-  return { months: -a.months, days: -a.days, micros: -a.micros };
-});
-R.op('+', ['interval', 'interval'], 'interval', ([a, b]) => {
-  if (!isInterval(a!) || !isInterval(b!)) return null;
-  return { months: a.months + b.months, days: a.days + b.days, micros: a.micros + b.micros };
-});
-R.op('-', ['interval', 'interval'], 'interval', ([a, b]) => {
-  if (!isInterval(a!) || !isInterval(b!)) return null;
-  return { months: a.months - b.months, days: a.days - b.days, micros: a.micros - b.micros };
-});
-
-// ---- date arithmetic that needs no calendar --------------------------------------------------------
-
-function dateOutOfRange(): SqlError {
-  return new SqlError(SqlState.datetimeFieldOverflow, 'date out of range');
-}
-R.op('+', ['date', 'int4'], 'date', ([d, n]) => {
-  const r = (d as number) + (n as number);
-  if (!Number.isFinite(d as number)) return d!;
-  if (r < -2451545 || r > 2145031948) throw dateOutOfRange();
-  return r;
-});
-R.op('+', ['int4', 'date'], 'date', ([n, d]) => (Number.isFinite(d as number) ? (d as number) + (n as number) : d!));
-R.op('-', ['date', 'int4'], 'date', ([d, n]) => (Number.isFinite(d as number) ? (d as number) - (n as number) : d!));
-R.op('-', ['date', 'date'], 'int4', ([a, b]) => {
-  if (!Number.isFinite(a as number) || !Number.isFinite(b as number)) throw new SqlError(SqlState.datetimeFieldOverflow, 'cannot subtract infinite dates');
-  return (a as number) - (b as number);
-});
-R.op('+', ['date', 'time'], 'timestamp', ([d, t]) => BigInt(d as number) * MICROS_PER_DAY + (t as bigint));
-R.op('-', ['timestamp', 'timestamp'], 'interval', ([a, b]) => {
-  const diff = (a as bigint) - (b as bigint);
-  // timestamp_mi: whole days go to the days field, the rest stays as time (justify_hours).
-  const days = diff / MICROS_PER_DAY;
-  return { months: 0, days: Number(days), micros: diff - days * MICROS_PER_DAY };
-});
-R.op('-', ['timestamptz', 'timestamptz'], 'interval', ([a, b]) => {
-  const diff = (a as bigint) - (b as bigint);
-  const days = diff / MICROS_PER_DAY;
-  return { months: 0, days: Number(days), micros: diff - days * MICROS_PER_DAY };
-});
-R.op('-', ['time', 'time'], 'interval', ([a, b]) => ({ months: 0, days: 0, micros: (a as bigint) - (b as bigint) }));

@@ -123,27 +123,11 @@ export class FunctionRegistry {
 
   /** Resolves `name(args)`; 42883 when nothing matches, 42725 when several match equally. */
   resolveFunction(name: string, args: readonly TypeRef[]): ResolvedCall<ScalarFunction> {
-    const list = this.functions.get(name) ?? [];
-    const r = resolve(list, args, false);
-    if (r === 'none') throw undefinedFunction(name, args, list.length > 0);
-    if (r === 'ambiguous') {
-      throw new SqlError(SqlState.ambiguousFunction, `function ${name}(${args.map(typeText).join(', ')}) is not unique`, {
-        hint: 'Could not choose a best candidate function. You might need to add explicit type casts.',
-      });
-    }
-    return r;
+    return resolveNamed(name, this.functions.get(name) ?? [], args);
   }
 
   resolveAggregate(name: string, args: readonly TypeRef[]): ResolvedCall<AggregateDefinition> {
-    const list = this.aggregates.get(name) ?? [];
-    const r = resolve(list, args, false);
-    if (r === 'none') throw undefinedFunction(name, args, list.length > 0);
-    if (r === 'ambiguous') {
-      throw new SqlError(SqlState.ambiguousFunction, `function ${name}(${args.map(typeText).join(', ')}) is not unique`, {
-        hint: 'Could not choose a best candidate function. You might need to add explicit type casts.',
-      });
-    }
-    return r;
+    return resolveNamed(name, this.aggregates.get(name) ?? [], args);
   }
 
   /** Resolves `left op right` (left null for a prefix operator). */
@@ -188,8 +172,22 @@ function typeText(t: TypeRef): string {
   return t.oid === Oid.unknown ? 'unknown' : formatType(t.oid);
 }
 
-function undefinedFunction(name: string, args: readonly TypeRef[], nameExists: boolean): SqlError {
-  void nameExists;
+function resolveNamed<F extends { argTypes: readonly number[]; variadic?: boolean; returnType: number; resultType?: (a: readonly TypeRef[]) => TypeRef }>(
+  name: string,
+  candidates: readonly F[],
+  args: readonly TypeRef[],
+): ResolvedCall<F> {
+  const r = resolve(candidates, args, false);
+  if (r === 'none') throw undefinedFunction(name, args);
+  if (r === 'ambiguous') {
+    throw new SqlError(SqlState.ambiguousFunction, `function ${name}(${args.map(typeText).join(', ')}) is not unique`, {
+      hint: 'Could not choose a best candidate function. You might need to add explicit type casts.',
+    });
+  }
+  return r;
+}
+
+function undefinedFunction(name: string, args: readonly TypeRef[]): SqlError {
   return new SqlError(SqlState.undefinedFunction, `function ${name}(${args.map(typeText).join(', ')}) does not exist`, {
     hint: 'No function matches the given name and argument types. You might need to add explicit type casts.',
   });
@@ -278,10 +276,11 @@ function resolve<F extends { argTypes: readonly number[]; variadic?: boolean; re
   if (candidates.length === 1) return finish(candidates[0]!, args);
 
   // Most exact matches on known inputs.
-  candidates = keepMax(candidates, (c) => c.concrete.filter((d, i) => actual[i] !== Oid.unknown && d === actual[i]).length);
+  // (Declared types: a polymorphic declaration is never an exact or preferred match.)
+  candidates = keepMax(candidates, (c) => c.declared.filter((d, i) => actual[i] !== Oid.unknown && d === actual[i]).length);
   if (candidates.length === 1) return finish(candidates[0]!, args);
   // Most preferred types where a coercion is needed.
-  candidates = keepMax(candidates, (c) => c.concrete.filter((d, i) => actual[i] !== Oid.unknown && d !== actual[i] && isPreferred(d)).length);
+  candidates = keepMax(candidates, (c) => c.declared.filter((d, i) => actual[i] !== Oid.unknown && d !== actual[i] && isPreferred(d)).length);
   if (candidates.length === 1) return finish(candidates[0]!, args);
 
   // Unknown inputs: choose a category per position (string if any candidate takes one there).

@@ -7,6 +7,8 @@ import { BUILTINS as R } from './registry.js';
 
 export const POLYGRES_VERSION = '0.1.0';
 const SLEEP_STEP_MS = 10;
+/** A void result is not NULL: it prints as an empty string. */
+const VOID = '';
 
 R.fn('version', [], 'text', (_a, ctx) => `PostgreSQL ${ctx.session.setting('server_version', true) ?? '15.0'} (polygres ${POLYGRES_VERSION}) on x86_64-pc-linux-gnu, compiled by node, 64-bit`, { volatility: 's' });
 R.fn('current_database', [], 'name', (_a, ctx) => ctx.session.database, { volatility: 's' });
@@ -54,14 +56,14 @@ R.fn('pg_typeof', ['any'], 'regtype', (_a, _ctx, types) => types[0]!.oid, { stri
 // Migration tools (Prisma, Flyway, golang-migrate) take one around their work; granting it keeps
 // them working on a single node.
 for (const name of ['pg_advisory_lock', 'pg_advisory_xact_lock', 'pg_advisory_lock_shared', 'pg_advisory_xact_lock_shared']) {
-  R.fn(name, ['int8'], 'void', () => null, { volatility: 'v' });
-  R.fn(name, ['int4', 'int4'], 'void', () => null, { volatility: 'v' });
+  R.fn(name, ['int8'], 'void', () => VOID, { volatility: 'v' });
+  R.fn(name, ['int4', 'int4'], 'void', () => VOID, { volatility: 'v' });
 }
 for (const name of ['pg_try_advisory_lock', 'pg_try_advisory_xact_lock', 'pg_advisory_unlock', 'pg_try_advisory_lock_shared', 'pg_advisory_unlock_shared']) {
   R.fn(name, ['int8'], 'bool', () => true, { volatility: 'v' });
   R.fn(name, ['int4', 'int4'], 'bool', () => true, { volatility: 'v' });
 }
-R.fn('pg_advisory_unlock_all', [], 'void', () => null, { volatility: 'v' });
+R.fn('pg_advisory_unlock_all', [], 'void', () => VOID, { volatility: 'v' });
 /** Sleeps in short steps so that a cancel or statement_timeout interrupts it. */
 R.asyncFn('pg_sleep', ['float8'], 'void', async ([seconds], ctx) => {
   const until = Date.now() + Math.max(0, (seconds as number) * 1000);
@@ -70,5 +72,5 @@ R.asyncFn('pg_sleep', ['float8'], 'void', async ([seconds], ctx) => {
     await new Promise((resolve) => setTimeout(resolve, Math.min(SLEEP_STEP_MS, until - Date.now())));
   }
   ctx.checkCancel();
-  return null;
+  return VOID;
 });

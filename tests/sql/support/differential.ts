@@ -9,7 +9,6 @@
  *   -- @compare: error-only            compare only whether it failed and the SQLSTATE
  *   -- @compare: message               also compare the error message and detail text
  */
-import { parseSql, loadParser } from '../../../src/planner/parser.js';
 import type { SqlTarget, StatementOutcome } from './targets.js';
 
 export interface ScriptStatement {
@@ -20,30 +19,38 @@ export interface ScriptStatement {
   readonly errorOnly: boolean;
 }
 
-export async function splitScript(script: string): Promise<ScriptStatement[]> {
-  await loadParser();
-  const parsed = parseSql(script);
-  // Directives are the comment lines between the previous statement and this one.
-  const preceding = parsed.map((s, i) => {
-    const prev = parsed[i - 1];
-    const from = prev ? prev.offset + prev.sql.length : 0;
-    return script.slice(from, s.offset) + s.sql;
-  });
-  return parsed
-    .map((s, i) => ({ ...s, context: preceding[i]! }))
-    .filter((s) => s.ast !== null)
-    .map((s) => {
-      const directives = s.context.split('\n').filter((l) => l.trim().startsWith('--')).map((l) => l.trim().replace(/^--\s*/, ''));
+/**
+ * Splits a script into statements: a statement ends with a line ending in ';' (scripts also hold
+ * statements with deliberate syntax errors, so the real parser cannot split them). Comment lines
+ * before a statement carry its directives.
+ */
+export function splitScript(script: string): ScriptStatement[] {
+  const out: ScriptStatement[] = [];
+  let directives: string[] = [];
+  let body: string[] = [];
+  for (const line of script.split('\n')) {
+    const trimmed = line.trim();
+    if (body.length === 0 && (trimmed === '' || trimmed.startsWith('--'))) {
+      if (trimmed.startsWith('--')) directives.push(trimmed.replace(/^--\s*/, ''));
+      continue;
+    }
+    body.push(line);
+    if (trimmed.endsWith(';')) {
       const differs = directives.find((d) => d.startsWith('@expect-difference:'));
-      if (directives.some((d) => d === '@expect-difference' || d === '@expect-difference:')) throw new Error(`@expect-difference needs a reason: ${s.sql}`);
-      return {
-        sql: s.sql.trim(),
+      if (differs !== undefined && differs.slice('@expect-difference:'.length).trim() === '') throw new Error(`@expect-difference needs a reason: ${body.join(' ')}`);
+      out.push({
+        sql: body.join('\n').trim(),
         unordered: directives.includes('@unordered'),
         expectDifference: differs ? differs.slice('@expect-difference:'.length).trim() : null,
         compareMessage: directives.includes('@compare: message'),
         errorOnly: directives.includes('@compare: error-only'),
-      };
-    });
+      });
+      directives = [];
+      body = [];
+    }
+  }
+  if (body.length) throw new Error(`script ends inside a statement: ${body.join(' ')}`);
+  return out;
 }
 
 export interface Mismatch {
@@ -87,7 +94,7 @@ export interface ScriptReport {
 
 /** Runs a script on both targets, one statement per query string. */
 export async function runDifferential(script: string, postgres: SqlTarget, polygres: SqlTarget): Promise<ScriptReport> {
-  const statements = await splitScript(script);
+  const statements = splitScript(script);
   const mismatches: Mismatch[] = [];
   const expected: Array<{ sql: string; reason: string }> = [];
   let compared = 0;

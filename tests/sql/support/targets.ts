@@ -3,9 +3,9 @@
  * and polygres. Each statement's outcome is reduced to what a client sees: command tag, column
  * names and type OIDs, rows as text, or the error's SQLSTATE and message.
  *
- * polygres is driven in-process through its Backend (exactly the calls the wire layer makes:
- * parse, prepare, execute, sync, with values formatted by the text codecs the wire uses); once the
- * server binary is wired to the SQL engine, `PolygresTcpTarget` runs the same scripts over a socket.
+ * polygres is reached either over TCP (the real server, with the same client as PostgreSQL) or
+ * in-process through its Backend (exactly the calls the wire layer makes: parse, prepare, execute,
+ * sync, with values formatted by the text codecs the wire uses).
  */
 import pg from 'pg';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -37,22 +37,24 @@ export interface SqlTarget {
 
 const textParsers = { getTypeParser: () => (v: string) => v };
 
-/** A real PostgreSQL session. */
+/** A session of a server that speaks the PostgreSQL protocol (PostgreSQL itself, or polygres over TCP). */
 export class PostgresTarget implements SqlTarget {
-  readonly name = 'postgresql';
   private readonly notices: string[] = [];
   /** Full CommandComplete tags ("CREATE TABLE"); pg's Result keeps only the first word. */
   private readonly tags: string[] = [];
-  private constructor(private readonly client: pg.Client) {
+  private constructor(
+    private readonly client: pg.Client,
+    readonly name: string,
+  ) {
     client.on('notice', (n) => this.notices.push(`${n.code ?? ''} ${n.message}`));
     const connection = (client as unknown as { connection: { on(event: 'commandComplete', f: (m: { text: string }) => void): void } }).connection;
     connection.on('commandComplete', (m) => this.tags.push(m.text));
   }
 
-  static async connect(url: string): Promise<PostgresTarget> {
+  static async connect(url: string, name = 'postgresql'): Promise<PostgresTarget> {
     const client = new pg.Client({ connectionString: url, types: textParsers });
     await client.connect();
-    return new PostgresTarget(client);
+    return new PostgresTarget(client, name);
   }
 
   async run(sql: string): Promise<StatementOutcome[]> {
