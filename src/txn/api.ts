@@ -45,6 +45,11 @@ export interface TxWrite extends RecordKey {
 }
 
 export interface Transaction {
+  /**
+   * The transaction id, as records' tx_id and the coordinator know it. With coordinator group
+   * commit on, a transaction that commits in two phases gets its group's parent id in front when
+   * commit starts (`<24-char parent>$<id>`, as ScalarDB forms it); read this after commit.
+   */
   readonly id: string;
   readonly isolation: Isolation;
   readonly readOnly: boolean;

@@ -14,6 +14,10 @@
  * coordinator row; the mutate's atomicity is the commit point.
  *
  * Write-less transactions write nothing at all (no coordinator row), after validation if needed.
+ *
+ * Group commit (group-committer.ts): a two-phase commit takes a slot in the open group before
+ * prepare, and its id becomes the slot's full id `<parent>$<id>`; commit-state waits for the
+ * group's coordinator write instead of writing its own row. Aborts write ABORTED under the full id.
  */
 import { InvalidOperationError, NotAppliedError, TransientStorageError, UnknownOutcomeError } from '../storage/errors.js';
 import type { Mutation } from '../storage/types.js';
@@ -23,6 +27,7 @@ import { execution, type TransactionServices } from './context.js';
 import type { CrudHandler } from './crud.js';
 import { ConflictError, UnknownTransactionOutcomeError } from './errors.js';
 import { composeCommit, composeOnePhase, composePrepare, composeRollback, composeRollbackOfRecord } from './mutation-composers.js';
+import type { GroupCommitSlot } from './group-committer.js';
 import { firstFailure, runPhase, type TaskOutcome } from './parallel-executor.js';
 import { txIdOf } from './record.js';
 import { storageKeyOf } from './record-key.js';
@@ -37,10 +42,15 @@ interface PreparedWrite {
 }
 
 export class CommitHandler {
+  /** This transaction's place in group commit, from the start of two-phase commit (group commit on). */
+  private slot: GroupCommitSlot | null = null;
+
+  /** `onGroupCommitId` learns the full id a group-commit slot gives this transaction before prepare. */
   constructor(
     private readonly services: TransactionServices,
-    private readonly transactionId: string,
+    private transactionId: string,
     private readonly crud: CrudHandler,
+    private readonly onGroupCommitId?: (fullId: string) => void,
   ) {}
 
   private get config() {
@@ -49,30 +59,55 @@ export class CommitHandler {
 
   async commit(): Promise<void> {
     const { snapshot } = this.crud;
-    await this.crud.readUnreadWrites();
-    // Prepare conditions on the versions read; a record still being repaired would fail that
-    // condition (rolled back) or leave a PREPARED before image (rolled forward). Validation, too,
-    // must not see records this transaction's reads are settling.
+    // With writes, this transaction may take a group-commit slot shortly: the open group waits for it.
+    const leaveApproach = snapshot.writeSet.size > 0 ? this.services.groupCommitter?.approach() : undefined;
+    let writes: { key: string; intent: WriteIntent }[];
     const validating = snapshot.validationRequired;
-    await this.crud.awaitRepairs(validating ? undefined : (key) => snapshot.writeSet.has(key));
+    try {
+      await this.crud.readUnreadWrites();
+      // Prepare conditions on the versions read; a record still being repaired would fail that
+      // condition (rolled back) or leave a PREPARED before image (rolled forward). Validation, too,
+      // must not see records this transaction's reads are settling.
+      await this.crud.awaitRepairs(validating ? undefined : (key) => snapshot.writeSet.has(key));
 
-    if (snapshot.writeSet.size === 0) {
-      if (validating) await this.validateRecords([]);
-      return;
-    }
-    const writes = [...snapshot.writeSet].map(([key, intent]) => ({ key, intent }));
-    if (this.config.onePhaseCommit && !validating) {
-      const onePhase = this.onePhaseGroup(writes);
-      if (onePhase) return this.commitInOnePhase(onePhase);
+      if (snapshot.writeSet.size === 0) {
+        if (validating) await this.validateRecords([]);
+        return;
+      }
+      writes = [...snapshot.writeSet].map(([key, intent]) => ({ key, intent }));
+      if (this.config.onePhaseCommit && !validating) {
+        const onePhase = this.onePhaseGroup(writes);
+        if (onePhase) return await this.commitInOnePhase(onePhase);
+      }
+      this.takeGroupCommitSlot();
+    } finally {
+      leaveApproach?.();
     }
 
-    const prepared = await this.prepareRecords(writes);
-    if (validating) await this.validateRecords(prepared);
-    const committedAtMs = await this.commitState(prepared);
+    let prepared: MutationGroup<PreparedWrite>[];
+    let committedAtMs: number;
+    try {
+      prepared = await this.prepareRecords(writes);
+      if (validating) await this.validateRecords(prepared);
+      committedAtMs = await this.commitState(prepared);
+    } catch (e) {
+      // Whatever failed before the slot was ready, the group must not wait for this transaction.
+      this.slot?.cancel();
+      throw e;
+    }
     await this.runHook(() => this.config.hooks.afterCommitState?.(this.transactionId));
     const commitRecords = this.commitRecords(prepared, committedAtMs);
     if (this.config.asyncCommit) this.services.trackBackground(commitRecords);
     else await commitRecords;
+  }
+
+  /** Joins the open group: from here on this transaction's id (in its records too) is the full id. */
+  private takeGroupCommitSlot(): void {
+    const committer = this.services.groupCommitter;
+    if (!committer) return;
+    this.slot = committer.reserve(this.transactionId);
+    this.transactionId = this.slot.fullId;
+    this.onGroupCommitId?.(this.slot.fullId);
   }
 
   // --- one-phase commit -----------------------------------------------------------------------
@@ -166,31 +201,70 @@ export class CommitHandler {
 
   // --- commit state ---------------------------------------------------------------------------
 
-  /** Writes COMMITTED for this transaction; returns the commit time. */
+  /** Writes COMMITTED for this transaction (alone, or through its group); returns the commit time. */
   private async commitState(groups: MutationGroup<PreparedWrite>[]): Promise<number> {
+    if (this.slot) return this.commitStateInGroup(groups, this.slot);
     const committedAtMs = Date.now();
-    let state;
     try {
       if (await this.services.coordinator.putState(this.transactionId, 'COMMITTED', committedAtMs)) return committedAtMs;
-      // A row exists: our own earlier attempt (retried after an unknown outcome) or a reader that
-      // found our records expired and aborted us.
+    } catch (e) {
+      return this.commitStateFailed(groups, e);
+    }
+    return this.resolveCommitStateConflict(groups);
+  }
+
+  private async commitStateInGroup(groups: MutationGroup<PreparedWrite>[], slot: GroupCommitSlot): Promise<number> {
+    const outcome = await slot.ready();
+    switch (outcome.kind) {
+      case 'committed':
+        return outcome.committedAtMs;
+      case 'row exists':
+        return this.resolveCommitStateConflict(groups);
+      case 'write failed':
+        return this.commitStateFailed(groups, outcome.cause);
+      case 'expired':
+        throw new UnknownTransactionOutcomeError(this.transactionId, {
+          detail: 'The group commit of this transaction did not finish within old_group_abort_timeout_millis.',
+        });
+      case 'abandoned':
+        await this.abort(groups, allApplied(groups));
+        throw new ConflictError(this.transactionId, 'commit-state', {
+          detail: 'The group commit of this transaction was given up before the transaction was ready to commit.',
+        });
+    }
+  }
+
+  /**
+   * A row for this transaction's commit state existed: our own earlier attempt (retried after an
+   * unknown outcome), or a reader that found our records expired and aborted us (with group commit,
+   * possibly only the parent id's ABORTED marker so far).
+   */
+  private async resolveCommitStateConflict(groups: MutationGroup<PreparedWrite>[]): Promise<number> {
+    let state;
+    try {
       state = await this.services.coordinator.getState(this.transactionId);
     } catch (e) {
-      if (e instanceof InvalidOperationError) {
-        // Refused outright (e.g. no coordinator table): nothing was written, so the transaction is not committed.
-        await this.abort(groups, allApplied(groups));
-        throw e;
-      }
-      throw new UnknownTransactionOutcomeError(this.transactionId, { cause: e });
+      return this.commitStateFailed(groups, e);
     }
     if (state?.state === 'COMMITTED') return state.createdAtMs;
-    await this.rollbackRecords(groups, allApplied(groups));
+    // Nobody writes COMMITTED for this id any more: only this transaction would, and it gives up.
+    if (state) await this.rollbackRecords(groups, allApplied(groups));
+    else await this.abort(groups, allApplied(groups));
     throw new ConflictError(this.transactionId, 'commit-state', {
       detail:
         state?.state === 'ABORTED'
           ? 'The transaction took longer than its lifetime and was aborted by lazy recovery.'
           : 'The coordinator refused the commit state.',
     });
+  }
+
+  private async commitStateFailed(groups: MutationGroup<PreparedWrite>[], e: unknown): Promise<never> {
+    if (e instanceof InvalidOperationError) {
+      // Refused outright (e.g. no coordinator table): nothing was written, so the transaction is not committed.
+      await this.abort(groups, allApplied(groups));
+      throw e;
+    }
+    throw new UnknownTransactionOutcomeError(this.transactionId, { cause: e });
   }
 
   // --- commit records -------------------------------------------------------------------------
@@ -222,6 +296,7 @@ export class CommitHandler {
    * records need not wait for them to expire, then the records rolled back.
    */
   private async abort(groups: MutationGroup<PreparedWrite>[], outcomes: readonly TaskOutcome<unknown>[]): Promise<void> {
+    this.slot?.cancel();
     try {
       await this.services.coordinator.putState(this.transactionId, 'ABORTED', Date.now());
     } catch (e) {

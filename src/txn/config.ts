@@ -54,6 +54,27 @@ export interface TransactionManagerConfig {
   /** Attempts at a coordinator read or write before giving up, with exponential backoff from the base. */
   readonly coordinatorMaxAttempts: number;
   readonly coordinatorRetryBaseDelayMs: number;
+  /**
+   * Group commit of coordinator writes (ScalarDB's `coordinator.group_commit.*`, see
+   * group-committer.ts): transactions committing in two phases at about the same time share one
+   * coordinator row keyed by a parent id. Ids of such transactions are `<24-char parent>$<child>`.
+   */
+  readonly groupCommit: boolean;
+  /** Most transactions in one group. */
+  readonly groupCommitSlotCapacity: number;
+  /** Longest a group accepts new members (from its creation); it usually closes much earlier. */
+  readonly groupCommitSizeFixTimeoutMs: number;
+  /** A member not ready this long after its group was created is moved out to commit on its own. */
+  readonly groupCommitDelayedSlotMoveTimeoutMs: number;
+  /** A group older than this fails its waiting members with an unknown outcome (40003). */
+  readonly groupCommitOldGroupAbortTimeoutMs: number;
+  /** How often the timeouts above are checked. */
+  readonly groupCommitTimeoutCheckIntervalMs: number;
+  /**
+   * Observes each coordinator write of group commit: the number of transactions it committed, and
+   * whether it was a normal group (parent row) or a delayed one (one transaction, its full id).
+   */
+  readonly onGroupCommit?: (size: number, kind: 'normal' | 'delayed') => void;
   readonly hooks: CommitHooks;
   readonly logger?: Logger;
 }
@@ -75,6 +96,13 @@ export const DEFAULT_TRANSACTION_CONFIG: TransactionManagerConfig = {
   metadataCacheTtlMs: 60_000,
   coordinatorMaxAttempts: 5,
   coordinatorRetryBaseDelayMs: 50,
+  // ScalarDB's defaults.
+  groupCommit: false,
+  groupCommitSlotCapacity: 20,
+  groupCommitSizeFixTimeoutMs: 40,
+  groupCommitDelayedSlotMoveTimeoutMs: 1200,
+  groupCommitOldGroupAbortTimeoutMs: 60_000,
+  groupCommitTimeoutCheckIntervalMs: 20,
   hooks: {},
 };
 
@@ -86,6 +114,8 @@ export function resolveTransactionConfig(partial: Partial<TransactionManagerConf
     'maxMutationsPerGroup',
     'maxWritesPerTransaction',
     'coordinatorMaxAttempts',
+    'groupCommitSlotCapacity',
+    'groupCommitTimeoutCheckIntervalMs',
   ];
   for (const k of positive) {
     const v = config[k];
@@ -93,7 +123,15 @@ export function resolveTransactionConfig(partial: Partial<TransactionManagerConf
       throw new SqlError(SqlState.invalidParameterValue, `transaction setting ${k} must be a positive integer, got ${String(v)}`);
     }
   }
-  for (const k of ['uncommittedRecordWaitMs', 'metadataCacheTtlMs', 'coordinatorRetryBaseDelayMs'] as const) {
+  const nonNegative = [
+    'uncommittedRecordWaitMs',
+    'metadataCacheTtlMs',
+    'coordinatorRetryBaseDelayMs',
+    'groupCommitSizeFixTimeoutMs',
+    'groupCommitDelayedSlotMoveTimeoutMs',
+    'groupCommitOldGroupAbortTimeoutMs',
+  ] as const;
+  for (const k of nonNegative) {
     if (!Number.isFinite(config[k]) || config[k] < 0) {
       throw new SqlError(SqlState.invalidParameterValue, `transaction setting ${k} must be >= 0, got ${config[k]}`);
     }
@@ -107,8 +145,7 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 
 /**
  * Settings from `scalar.db.consensus_commit.*` properties (keys given without that prefix, as
- * PolygresConfig.consensusCommit holds them). Unknown keys (group commit, which is not implemented
- * yet, among them) are ignored; malformed values raise F0000.
+ * PolygresConfig.consensusCommit holds them). Unknown keys are ignored; malformed values raise F0000.
  */
 export function transactionConfigFromProperties(properties: ReadonlyMap<string, string>): Partial<TransactionManagerConfig> {
   const out: { -readonly [K in keyof TransactionManagerConfig]?: TransactionManagerConfig[K] } = {};
@@ -141,6 +178,12 @@ export function transactionConfigFromProperties(properties: ReadonlyMap<string, 
   out.asyncCommit = bool('async_commit.enabled');
   out.onePhaseCommit = bool('one_phase_commit.enabled');
   out.maxParallelOperations = int('parallel_executor_count');
+  out.groupCommit = bool('coordinator.group_commit.enabled');
+  out.groupCommitSlotCapacity = int('coordinator.group_commit.slot_capacity');
+  out.groupCommitSizeFixTimeoutMs = int('coordinator.group_commit.group_size_fix_timeout_millis');
+  out.groupCommitDelayedSlotMoveTimeoutMs = int('coordinator.group_commit.delayed_slot_move_timeout_millis');
+  out.groupCommitOldGroupAbortTimeoutMs = int('coordinator.group_commit.old_group_abort_timeout_millis');
+  out.groupCommitTimeoutCheckIntervalMs = int('coordinator.group_commit.timeout_check_interval_millis');
   // polygres-only settings, under the same prefix.
   out.transactionLifetimeMs = int('transaction_lifetime_millis');
   out.uncommittedRecordWaitMs = int('uncommitted_record_wait_millis');

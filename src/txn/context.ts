@@ -5,6 +5,7 @@
 import type { StorageRouter } from '../storage/types.js';
 import type { TransactionManagerConfig } from './config.js';
 import type { Coordinator } from './coordinator.js';
+import type { GroupCommitter } from './group-committer.js';
 import type { PhaseExecution } from './parallel-executor.js';
 import type { RecoveryHandler } from './recovery.js';
 import type { TableMetadataCache } from './table-metadata.js';
@@ -14,6 +15,8 @@ export interface TransactionServices {
   readonly config: TransactionManagerConfig;
   readonly tables: TableMetadataCache;
   readonly coordinator: Coordinator;
+  /** Present when coordinator group commit is on. */
+  readonly groupCommitter?: GroupCommitter;
   readonly recovery: RecoveryHandler;
   /** Keeps track of work that outlives a call (async commit-records) so that close() can wait for it. */
   trackBackground(work: Promise<void>): void;

@@ -8,13 +8,15 @@
  * tx_child_ids, tx_state, tx_created_at. ScalarDB 3.16 without group commit neither reads nor writes
  * tx_child_ids, so the same table serves both; 3.19's optional tx_write_set is not read by 3.16 and
  * is not created. Ids of ScalarDB group commits (`<24-char parent>$<child>`) are resolved as
- * ScalarDB resolves them, so records written by a ScalarDB node with group commit recover here too.
+ * ScalarDB resolves them, so records written by a ScalarDB node with group commit recover here too;
+ * with group commit on, polygres writes the same rows (group-committer.ts).
  */
 import { SqlError, SqlState } from '../errors.js';
 import { InvalidOperationError, NotAppliedError, isStorageError } from '../storage/errors.js';
 import type { Row, StorageRouter, TableMetadata } from '../storage/types.js';
 import { COORDINATOR_TABLE, TX_CHILD_IDS, TX_CREATED_AT, TX_ID, TX_STATE, TxState } from './attributes.js';
 import type { TransactionManagerConfig } from './config.js';
+import { CHILD_IDS_DELIMITER, splitFullId } from './group-commit.js';
 import { toMillis } from './record.js';
 import { sleep } from './parallel-executor.js';
 
@@ -27,8 +29,6 @@ export interface CoordinatorState {
   readonly childIds: readonly string[];
 }
 
-const GROUP_COMMIT_PARENT_ID_LENGTH = 24;
-const CHILD_IDS_DELIMITER = ',';
 
 export function coordinatorTableMetadata(namespace: string): TableMetadata {
   return {
@@ -44,12 +44,6 @@ export function coordinatorTableMetadata(namespace: string): TableMetadata {
     clusteringKey: [],
     secondaryIndexes: [],
   };
-}
-
-/** A group-commit id: `<parent>$<child>`. */
-function splitGroupCommitId(id: string): { parentId: string; childId: string } | null {
-  if (id.length <= GROUP_COMMIT_PARENT_ID_LENGTH || id[GROUP_COMMIT_PARENT_ID_LENGTH] !== '$') return null;
-  return { parentId: id.slice(0, GROUP_COMMIT_PARENT_ID_LENGTH), childId: id.slice(GROUP_COMMIT_PARENT_ID_LENGTH + 1) };
 }
 
 type CoordinatorSettings = Pick<
@@ -69,7 +63,7 @@ export class Coordinator {
 
   /** The decided state of a transaction, or null when nobody has decided it yet. */
   async getState(id: string): Promise<CoordinatorState | null> {
-    const group = splitGroupCommitId(id);
+    const group = splitFullId(id);
     if (group) {
       const parent = await this.readRow(group.parentId);
       if (parent && parent.childIds.includes(group.childId)) return { ...parent, id };
@@ -113,7 +107,7 @@ export class Coordinator {
    * decided first. Returns the state that holds once this returns, durably written.
    */
   async forceAbort(id: string): Promise<CoordinatorState> {
-    const group = splitGroupCommitId(id);
+    const group = splitFullId(id);
     if (group) {
       // A ScalarDB group commit writes the parent id; block that first, then mark the child (see
       // ScalarDB's `Coordinator.putStateForLazyRecoveryRollbackForGroupCommit`, cases A–D).

@@ -10,6 +10,7 @@ import { ConsensusCommitAdmin } from './admin.js';
 import { resolveTransactionConfig, type TransactionManagerConfig } from './config.js';
 import type { TransactionServices } from './context.js';
 import { Coordinator } from './coordinator.js';
+import { GroupCommitter } from './group-committer.js';
 import { RecoveryHandler } from './recovery.js';
 import { TableMetadataCache } from './table-metadata.js';
 import { ConsensusCommitTransaction } from './transaction.js';
@@ -29,11 +30,23 @@ export class ConsensusCommitManager implements TransactionManager {
       coordinatorNamespace: this.config.coordinatorNamespace,
     });
     const coordinator = new Coordinator(router, this.config);
+    const groupCommitter = this.config.groupCommit
+      ? new GroupCommitter(coordinator, {
+          slotCapacity: this.config.groupCommitSlotCapacity,
+          sizeFixTimeoutMs: this.config.groupCommitSizeFixTimeoutMs,
+          delayedSlotMoveTimeoutMs: this.config.groupCommitDelayedSlotMoveTimeoutMs,
+          oldGroupAbortTimeoutMs: this.config.groupCommitOldGroupAbortTimeoutMs,
+          timeoutCheckIntervalMs: this.config.groupCommitTimeoutCheckIntervalMs,
+          onGroupCommit: this.config.onGroupCommit,
+          logger: this.config.logger,
+        })
+      : undefined;
     this.services = {
       router,
       config: this.config,
       tables,
       coordinator,
+      groupCommitter,
       recovery: new RecoveryHandler(router, coordinator, this.config),
       trackBackground: (work) => {
         const tracked = work.finally(() => this.background.delete(tracked));
@@ -61,9 +74,12 @@ export class ConsensusCommitManager implements TransactionManager {
     return (await this.services.coordinator.forceAbort(transactionId)).state;
   }
 
-  /** Waits for background work (asynchronous commit-records, repairs); does not close the router. */
+  /**
+   * Waits for background work (asynchronous commit-records, repairs) and for transactions waiting
+   * on a group commit; does not close the router.
+   */
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.allSettled([...this.background, ...this.services.recovery.pendingRepairs()]);
+    await Promise.allSettled([...this.background, ...this.services.recovery.pendingRepairs(), this.services.groupCommitter?.close()]);
   }
 }

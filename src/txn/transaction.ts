@@ -13,7 +13,7 @@ import { Snapshot } from './snapshot.js';
 type Lifecycle = 'active' | 'committing' | 'committed' | 'aborted' | 'outcome unknown';
 
 export class ConsensusCommitTransaction implements Transaction {
-  readonly id: string;
+  private currentId: string;
   readonly isolation: Isolation;
   readonly readOnly: boolean;
   private lifecycle: Lifecycle = 'active';
@@ -25,11 +25,16 @@ export class ConsensusCommitTransaction implements Transaction {
     isolation: Isolation,
     readOnly: boolean,
   ) {
-    this.id = id;
+    this.currentId = id;
     this.isolation = isolation;
     this.readOnly = readOnly;
     const snapshot = new Snapshot(isolation, services.config.maxWritesPerTransaction);
     this.crud = new CrudHandler(services, snapshot, { transactionId: id, isolation, readOnly });
+  }
+
+  /** With group commit, the id gains its group's parent id (`<parent>$<id>`) when two-phase commit starts. */
+  get id(): string {
+    return this.currentId;
   }
 
   /** 'active' until commit or abort; 'outcome unknown' after an UnknownTransactionOutcomeError. */
@@ -81,7 +86,7 @@ export class ConsensusCommitTransaction implements Transaction {
     this.ensureActive();
     this.lifecycle = 'committing';
     try {
-      await new CommitHandler(this.services, this.id, this.crud).commit();
+      await new CommitHandler(this.services, this.currentId, this.crud, (fullId) => (this.currentId = fullId)).commit();
       this.lifecycle = 'committed';
     } catch (e) {
       this.lifecycle = e instanceof UnknownTransactionOutcomeError ? 'outcome unknown' : 'aborted';

@@ -1,9 +1,11 @@
 /**
  * A separate process for crash tests (run with `node --import tsx`):
  *
- *   write <spec> <table> <point> <idFile>  runs the crash transaction and SIGKILLs itself at <point>
+ *   write <spec> <table> <point> <idFile> [single|group-commit]
+ *                                          runs the crash transaction and SIGKILLs itself at <point>
  *                                          (afterPrepare | afterCommitState | duringCommitRecords),
- *                                          after writing the transaction id to <idFile>
+ *                                          after writing the transaction id (as prepared, so the
+ *                                          full id with group commit) to <idFile>
  *   read <spec> <table>                    prints the table's rows as JSON once it can read them
  *
  * The crash transaction, on rows p=1..5 (v='old'): updates p=1..3 to 'new', inserts p=6 'new',
@@ -17,7 +19,7 @@ import { ConsensusCommitManager } from '../../src/txn/manager.js';
 import type { CommitHooks } from '../../src/txn/config.js';
 import { NAMESPACE, openStorage, type StorageSpec } from './harness.js';
 
-const [mode, specJson, table, point, idFile] = process.argv.slice(2);
+const [mode, specJson, table, point, idFile, commitMode = 'single'] = process.argv.slice(2);
 const spec = JSON.parse(specJson) as StorageSpec;
 const router = new SingleStorageRouter(openStorage(spec, 2));
 const die = (): never => {
@@ -26,15 +28,22 @@ const die = (): never => {
 };
 
 if (mode === 'write') {
-  const hooks: CommitHooks =
-    point === 'afterPrepare'
-      ? { afterPrepare: die }
-      : point === 'afterCommitState'
-        ? { afterCommitState: die }
-        : { afterCommitRecordsGroup: (_id, index) => (index === 1 ? die() : undefined) };
-  const manager = new ConsensusCommitManager(router, { onePhaseCommit: false, maxMutationsPerGroup: 1, parallelCommit: false, hooks });
+  const hooks: CommitHooks = {
+    afterPrepare: (id) => {
+      writeFileSync(idFile, id);
+      if (point === 'afterPrepare') die();
+    },
+    ...(point === 'afterCommitState' ? { afterCommitState: die } : {}),
+    ...(point === 'duringCommitRecords' ? { afterCommitRecordsGroup: (_id: string, index: number) => (index === 1 ? die() : undefined) } : {}),
+  };
+  const manager = new ConsensusCommitManager(router, {
+    onePhaseCommit: false,
+    maxMutationsPerGroup: 1,
+    parallelCommit: false,
+    groupCommit: commitMode === 'group-commit',
+    hooks,
+  });
   const tx = manager.begin();
-  writeFileSync(idFile, tx.id);
   for (const p of [1, 2, 3]) await tx.put({ namespace: NAMESPACE, table, partitionKey: [p], values: { v: 'new' } });
   await tx.insert({ namespace: NAMESPACE, table, partitionKey: [6], values: { v: 'new' } });
   await tx.delete({ namespace: NAMESPACE, table, partitionKey: [5] });

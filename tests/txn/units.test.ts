@@ -77,10 +77,39 @@ describe('configuration from scalar.db.consensus_commit.* properties', () => {
       parallelRollback: false,
       asyncCommit: true,
       onePhaseCommit: true,
+      groupCommit: true,
     });
     const resolved = resolveTransactionConfig(config);
     assert.equal(resolved.transactionLifetimeMs, 15_000);
     assert.equal(resolved.parallelPrepare, true);
+  });
+
+  it('maps the group commit keys (the seed\'s settings), with ScalarDB\'s defaults for the rest', () => {
+    const config = resolveTransactionConfig(
+      transactionConfigFromProperties(
+        new Map([
+          ['coordinator.group_commit.enabled', 'true'],
+          ['coordinator.group_commit.slot_capacity', '20'],
+          ['coordinator.group_commit.group_size_fix_timeout_millis', '40'],
+          ['coordinator.group_commit.delayed_slot_move_timeout_millis', '800'],
+          ['coordinator.group_commit.old_group_abort_timeout_millis', '60000'],
+        ]),
+      ),
+    );
+    assert.equal(config.groupCommit, true);
+    assert.equal(config.groupCommitSlotCapacity, 20);
+    assert.equal(config.groupCommitSizeFixTimeoutMs, 40);
+    assert.equal(config.groupCommitDelayedSlotMoveTimeoutMs, 800);
+    assert.equal(config.groupCommitOldGroupAbortTimeoutMs, 60_000);
+    assert.equal(config.groupCommitTimeoutCheckIntervalMs, 20);
+    const defaults = resolveTransactionConfig({});
+    assert.equal(defaults.groupCommit, false);
+    assert.equal(defaults.groupCommitDelayedSlotMoveTimeoutMs, 1200);
+    assert.throws(
+      () => transactionConfigFromProperties(new Map([['coordinator.group_commit.slot_capacity', 'many']])),
+      (e: { code?: string }) => e.code === 'F0000',
+    );
+    assert.throws(() => resolveTransactionConfig({ groupCommitSlotCapacity: 0 }), (e: { code?: string }) => e.code === '22023');
   });
 
   it('refuses malformed values with F0000', () => {
