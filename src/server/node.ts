@@ -12,9 +12,11 @@ import { PostgresStorage } from '../storage/postgres.js';
 import { SqliteStorage } from '../storage/sqlite.js';
 import { CassandraStorage } from '../storage/cassandra.js';
 import type { Storage } from '../storage/types.js';
-import { ConsensusCommitManager, transactionConfigFromProperties } from '../txn/index.js';
+import { storageDirectory } from '../catalog/storages.js';
+import { ConsensusCommitManager, DEFAULT_TRANSACTION_CONFIG, transactionConfigFromProperties } from '../txn/index.js';
 import { parseAccessRules, startWireServer, type AuthMethod, type WireServer } from '../wire/index.js';
 import { ConfigError, type PolygresConfig, type StorageConfig } from './config.js';
+import { faultInjectionFromEnvironment } from './fault-injection.js';
 import { startHttp, type HttpEndpoint } from './http.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
@@ -49,6 +51,10 @@ function openStorage(config: StorageConfig, globals: ReadonlyMap<string, string>
       }
       const factor = Number(setting('replication_factor') ?? '1');
       if (!Number.isInteger(factor) || factor < 1) throw new ConfigError(`scalar.db.cassandra.replication_factor must be a positive integer`);
+      // polygres only (ScalarDB has no such key): keyspace = prefix + namespace, so that several
+      // polygres databases (test runs, say) share one Cassandra cluster. ScalarDB clients need none.
+      const keyspacePrefix = config.properties.get('keyspace_prefix') ?? '';
+      if (!/^[a-z0-9_]{0,24}$/.test(keyspacePrefix)) throw new ConfigError(`keyspace_prefix must be at most 24 of [a-z0-9_], got "${keyspacePrefix}"`);
       return new CassandraStorage({
         name: config.name,
         contactPoints: config.contactPoints.split(',').map((h) => h.trim()).filter(Boolean),
@@ -57,6 +63,7 @@ function openStorage(config: StorageConfig, globals: ReadonlyMap<string, string>
         username: config.username,
         password: config.password,
         replication: { strategy, factor },
+        keyspacePrefix,
       });
     }
   }
@@ -130,8 +137,13 @@ export async function startNode(config: PolygresConfig, logger: Logger): Promise
 
   const peers = parsePeers(config.str('polygres.peers'));
 
+  const faults = faultInjectionFromEnvironment(process.env);
+  if (faults) logger.warn({ point: faults.point }, 'fault injection is on: the process kills itself at that point of the first cross-storage commit');
   const storages = new Map<string, Storage>();
-  for (const s of config.storages) storages.set(s.name, openStorage(s, config.properties));
+  for (const s of config.storages) {
+    const storage = openStorage(s, config.properties);
+    storages.set(s.name, faults ? faults.wrap(storage) : storage);
+  }
   const router = new MultiStorage({ storages, namespaceMapping: config.namespaceMapping, defaultStorage: config.defaultStorage });
   const metrics = new Metrics();
   const closers: (() => Promise<void>)[] = [() => router.close()];
@@ -140,9 +152,11 @@ export async function startNode(config: PolygresConfig, logger: Logger): Promise
   };
 
   try {
+    const transactionConfig = transactionConfigFromProperties(config.consensusCommit);
     const transactions = new ConsensusCommitManager(router, {
-      ...transactionConfigFromProperties(config.consensusCommit),
+      ...transactionConfig,
       logger: logger.child({ component: 'txn' }),
+      ...(faults ? { hooks: faults.hooks } : {}),
     });
     closers.push(() => transactions.close());
     await transactions.admin.createCoordinatorTables({ ifNotExists: true });
@@ -150,6 +164,11 @@ export async function startNode(config: PolygresConfig, logger: Logger): Promise
     const serverVersion = config.str('polygres.server_version');
     const backend = await createSqlBackend({
       transactionManager: transactions,
+      storages: storageDirectory(router, {
+        kinds: new Map(config.storages.map((s) => [s.name, s.kind])),
+        namespaceMapping: config.namespaceMapping,
+        systemNamespaces: [transactionConfig.coordinatorNamespace ?? DEFAULT_TRANSACTION_CONFIG.coordinatorNamespace],
+      }),
       settings: { serverVersion, defaults: { 'polygres.repeatable_read_as': config.str('polygres.repeatable_read_as') } },
       logger: logger.child({ component: 'sql' }),
     });
