@@ -8,18 +8,49 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PostgresStorage } from '../../src/storage/postgres.js';
 import { SqliteStorage } from '../../src/storage/sqlite.js';
+import { CassandraStorage } from '../../src/storage/cassandra.js';
 import { SingleStorageRouter } from '../../src/storage/multi.js';
 import type { Row, Storage, StorageRouter, TableMetadata, TableRef } from '../../src/storage/types.js';
 import { ConsensusCommitManager } from '../../src/txn/manager.js';
 import type { TransactionManagerConfig } from '../../src/txn/config.js';
-import { freshPostgresDatabase, skipUnlessPostgres } from '../support/storages.js';
+import { cassandraTestNode, freshPostgresDatabase, skipUnlessCassandra, skipUnlessPostgres } from '../support/storages.js';
 
 /** How to reach one test database, also from another process (crash tests). */
-export type StorageSpec = { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'postgres'; readonly url: string };
+export type StorageSpec =
+  | { readonly kind: 'sqlite'; readonly path: string }
+  | { readonly kind: 'postgres'; readonly url: string }
+  /** Keyspaces of this test get the prefix, so suites running at once never share one. */
+  | { readonly kind: 'cassandra'; readonly keyspacePrefix: string };
 
 /** Another connection to a test database; `name` makes it a storage (and atomicity unit) of its own. */
 export function openStorage(spec: StorageSpec, poolSize = 4, name: string = spec.kind): Storage {
-  return spec.kind === 'sqlite' ? new SqliteStorage({ name, path: spec.path }) : new PostgresStorage({ name, connectionString: spec.url, poolSize });
+  switch (spec.kind) {
+    case 'sqlite':
+      return new SqliteStorage({ name, path: spec.path });
+    case 'postgres':
+      return new PostgresStorage({ name, connectionString: spec.url, poolSize });
+    case 'cassandra':
+      return new CassandraStorage({
+        name,
+        contactPoints: [cassandraTestNode.host],
+        port: cassandraTestNode.port,
+        keyspacePrefix: spec.keyspacePrefix,
+        replication: { strategy: 'SimpleStrategy', factor: 1 },
+      });
+  }
+}
+
+/** Drops every keyspace a Cassandra test made (tables first: a namespace must be empty to drop). */
+async function dropCassandraKeyspaces(spec: StorageSpec & { kind: 'cassandra' }): Promise<void> {
+  const storage = openStorage(spec);
+  try {
+    for (const namespace of await storage.admin.listNamespaces()) {
+      for (const table of await storage.admin.listTables(namespace)) await storage.admin.dropTable({ namespace, table }, { ifExists: true });
+      await storage.admin.dropNamespace(namespace, { ifExists: true });
+    }
+  } finally {
+    await storage.close();
+  }
 }
 
 export interface TestStorage {
@@ -95,6 +126,8 @@ const sqliteRoot = mkdtempSync(join(tmpdir(), 'polygres-txn-'));
 process.on('exit', () => rmSync(sqliteRoot, { recursive: true, force: true }));
 
 const postgresSkip = await skipUnlessPostgres();
+const cassandraSkip = await skipUnlessCassandra();
+let cassandraSetups = 0;
 
 export const STORAGE_FACTORIES: readonly StorageFactory[] = [
   {
@@ -112,6 +145,14 @@ export const STORAGE_FACTORIES: readonly StorageFactory[] = [
       // C collation: TEXT keys order by code point, as the transaction layer assumes (predicates.ts).
       const database = await freshPostgresDatabase('polygres_txn', { collate: 'C' });
       return prepare('PostgreSQL', { kind: 'postgres', url: database.url }, () => database.drop());
+    },
+  },
+  {
+    name: 'Cassandra',
+    skip: cassandraSkip,
+    async setup() {
+      const spec = { kind: 'cassandra', keyspacePrefix: `t${process.pid}x${++cassandraSetups}_` } as const;
+      return prepare('Cassandra', spec, () => dropCassandraKeyspaces(spec));
     },
   },
 ];
