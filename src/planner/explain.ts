@@ -3,11 +3,25 @@ import type { Expr } from './expr.js';
 import type { PlanNode, TableAccess } from './plan.js';
 import type { TableInfo } from '../catalog/model.js';
 import { formatText } from '../types/codec.js';
+import { Oid } from '../types/oids.js';
+import { formatType } from '../types/registry.js';
+import type { SqlValue } from '../types/values.js';
+
+const UNQUOTED_NUMBER_TYPES: ReadonlySet<number> = new Set([Oid.int2, Oid.int4, Oid.int8, Oid.numeric]);
+
+/** Constants as PostgreSQL's EXPLAIN prints them: `3`, `'abc'::text`, `NULL`. */
+function constText(oid: number, value: SqlValue): string {
+  if (value === null) return 'NULL';
+  const shown = oid === Oid.unknown ? Oid.text : oid;
+  const text = formatText(shown, value);
+  if (UNQUOTED_NUMBER_TYPES.has(shown) && !text.startsWith('-')) return text;
+  return `'${text.replace(/'/g, "''")}'::${formatType(shown, -1)}`;
+}
 
 function exprText(e: Expr, columns: readonly string[]): string {
   switch (e.kind) {
     case 'const':
-      return e.value === null ? 'NULL' : `'${formatText(e.type.oid === 705 ? 25 : e.type.oid, e.value).replace(/'/g, "''")}'`;
+      return constText(e.type.oid, e.value);
     case 'param':
       return `$${e.index + 1}`;
     case 'column':

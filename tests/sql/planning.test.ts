@@ -94,7 +94,7 @@ describe('planning', () => {
   });
 
   test('a lookup by the full primary key is one storage get', async () => {
-    assert.match(await explain('SELECT * FROM accounts WHERE id = 2'), /Get on accounts\n\s+Key: \(id = '2'\)/);
+    assert.match(await explain('SELECT * FROM accounts WHERE id = 2'), /Get on accounts\n\s+Key: \(id = 2\)/);
     assert.deepEqual(await readsOf('SELECT owner FROM accounts WHERE id = 2'), ['get accounts']);
     assert.deepEqual(await readsOf('UPDATE accounts SET balance = balance + 1 WHERE id = 2'), ['get accounts']);
   });
@@ -102,7 +102,7 @@ describe('planning', () => {
   test('the partition key with a clustering range is one partition scan', async () => {
     const plan = await explain('SELECT * FROM events WHERE tenant = 1 AND seq >= 2');
     assert.match(plan, /Partition Scan on events/);
-    assert.match(plan, /Clustering Start: \('2'\)/);
+    assert.match(plan, /Clustering Start: \(2\)/);
     assert.deepEqual(await readsOf('SELECT kind FROM events WHERE tenant = 1 AND seq >= 2'), ['scan:partition events']);
     assert.deepEqual(await query('SELECT kind FROM events WHERE tenant = 1 AND seq >= 2 ORDER BY seq'), [['b'], ['c']]);
   });
@@ -123,7 +123,7 @@ describe('planning', () => {
 
   test('everything else is one full scan with the filter pushed down', async () => {
     const plan = await explain('SELECT * FROM accounts WHERE balance > 15 AND owner IS NOT NULL');
-    assert.match(plan, /Seq Scan on accounts\n\s+Storage Filter: balance GT '15' AND owner IS_NOT_NULL/);
+    assert.match(plan, /Seq Scan on accounts\n\s+Storage Filter: balance GT 15 AND owner IS_NOT_NULL/);
     assert.deepEqual(await readsOf('SELECT id FROM accounts WHERE balance > 15'), ['scan:all accounts filtered']);
     assert.deepEqual(await query('SELECT id FROM accounts WHERE balance > 15 ORDER BY id'), [[2], [3]]);
   });
