@@ -4,6 +4,7 @@
  * Objects are plain immutable JSON-serializable records: they are stored as JSON in the catalog
  * table (see store.ts) and compared structurally.
  */
+import type { DataType } from '../storage/types.js';
 import type { TypeRef } from '../types/registry.js';
 
 /** OIDs of the objects every database has, as in PostgreSQL. */
@@ -44,6 +45,11 @@ export interface ColumnInfo {
   readonly sequenceOid?: number;
   /** The storage column that holds the values (renames and drops are logical). */
   readonly physicalName: string;
+  /**
+   * The storage column's type, chosen at creation for the table's storage (storage-mapping.ts
+   * chooseStorageType); absent in catalogs written before it was recorded, which used the default.
+   */
+  readonly storageType?: DataType;
 }
 
 export type ForeignKeyAction = 'a' | 'r' | 'c' | 'n' | 'd';

@@ -6,7 +6,7 @@
  */
 import type { ColumnDefinition, TableMetadata } from '../storage/types.js';
 import type { IndexInfo, TableInfo } from './model.js';
-import { storageDataType } from './storage-mapping.js';
+import { columnStorageType } from './storage-mapping.js';
 
 /** Storage metadata of the table itself (user columns only; the txn layer adds its own). */
 export function tableMetadata(table: TableInfo, physicalColumns: readonly ColumnDefinition[]): TableMetadata {
@@ -34,14 +34,14 @@ export function uniqueRefColumn(i: number): string {
 function storageKeyTypes(table: TableInfo): ColumnDefinition[] {
   return [...table.partitionKey, ...table.clusteringKey].map((name, i) => {
     const col = table.columns.find((c) => c.physicalName === name);
-    return { name: uniqueRefColumn(i), type: col ? storageDataType(col.type.oid) : 'TEXT' };
+    return { name: uniqueRefColumn(i), type: col ? columnStorageType(col) : 'TEXT' };
   });
 }
 
 export function uniqueTableMetadata(table: TableInfo, index: IndexInfo): TableMetadata {
   const keyColumns: ColumnDefinition[] = index.columns.map((attnum, i) => {
     const col = table.columns.find((c) => c.attnum === attnum);
-    return { name: uniqueKeyColumn(i), type: col ? storageDataType(col.type.oid) : 'TEXT' };
+    return { name: uniqueKeyColumn(i), type: col ? columnStorageType(col) : 'TEXT' };
   });
   return {
     namespace: table.namespace,

@@ -5,7 +5,7 @@
  * the codecs of src/types under a fixed context so that a value round-trips exactly whatever the
  * session's DateStyle or TimeZone. The catalog keeps the SQL type, so reading knows how to decode.
  */
-import type { DataType, Value } from '../storage/types.js';
+import type { DataType, StorageCapabilities, Value } from '../storage/types.js';
 import { Oid } from '../types/oids.js';
 import { DEFAULT_CODEC_CONTEXT, formatText, parseText, type CodecContext } from '../types/codec.js';
 import type { SqlValue } from '../types/values.js';
@@ -14,6 +14,7 @@ import { Numeric } from '../types/numeric.js';
 /** The fixed context used to store encoded values (never a session's settings). */
 const STORAGE_CODEC_CONTEXT: CodecContext = { ...DEFAULT_CODEC_CONTEXT, extraFloatDigits: 1, intervalStyle: 'postgres' };
 
+/** The default storage type of a SQL type: the one every storage holds losslessly but Cassandra (see chooseStorageType). */
 export function storageDataType(typeOid: number): DataType {
   switch (typeOid) {
     case Oid.bool:
@@ -48,6 +49,32 @@ export function storageDataType(typeOid: number): DataType {
     default:
       return 'TEXT';
   }
+}
+
+/**
+ * The storage type of a new column of SQL type `typeOid` in a storage with `capabilities` (absent:
+ * the storage holds every value exactly). Where the storage's own type would lose part of a value,
+ * a lossless type is chosen instead: Cassandra's timestamp keeps milliseconds and its time stops
+ * before 24:00:00, so timestamp, timestamptz and time are kept there as BIGINT microseconds.
+ *
+ * Invariant: the chosen type never changes the value. time, timestamp and timestamptz are bigint
+ * microseconds in memory (src/types/values.ts) and in the storage interface, whichever of TIME,
+ * TIMESTAMP(TZ) or BIGINT holds them, and BIGINT orders and compares them as SQL does; so
+ * toStorageValue / fromStorageValue need not know the choice. The catalog records it
+ * (ColumnInfo.storageType) because it is the column's physical type for good: a table keeps it when
+ * the namespace mapping later changes, and ScalarDB clients see it as the column's type.
+ */
+export function chooseStorageType(typeOid: number, capabilities: StorageCapabilities | undefined): DataType {
+  const type = storageDataType(typeOid);
+  if (!capabilities) return type;
+  if ((type === 'TIMESTAMP' || type === 'TIMESTAMPTZ') && !capabilities.timestampPrecisionMicros) return 'BIGINT';
+  if (type === 'TIME' && !capabilities.timeOf24Hours) return 'BIGINT';
+  return type;
+}
+
+/** The storage type of an existing column: as recorded at its creation, or the default for columns recorded before the choice was kept. */
+export function columnStorageType(column: { readonly type: { readonly oid: number }; readonly storageType?: DataType }): DataType {
+  return column.storageType ?? storageDataType(column.type.oid);
 }
 
 /** True when the storage compares values of this SQL type as SQL does (so ranges can be pushed down). */

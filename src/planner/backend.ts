@@ -7,6 +7,7 @@ import type { Backend, BackendSession, SessionStartup } from '../wire/backend.js
 import type { TransactionManager } from '../txn/api.js';
 import { CatalogStore, DEFAULT_SYSTEM_NAMESPACE } from '../catalog/store.js';
 import { SequenceAllocator } from '../catalog/sequences.js';
+import { LOSSLESS_STORAGE_DIRECTORY, type StorageDirectory } from '../catalog/storages.js';
 import { loadParser } from './parser.js';
 import { settingDefinitions } from './settings.js';
 import { Engine, type EngineLogger } from './engine.js';
@@ -19,6 +20,11 @@ export interface SqlBackendOptions {
    * namespace). Default: the schema name itself.
    */
   readonly namespaceForSchema?: (schema: string) => string;
+  /**
+   * Which storage holds a namespace, and its limits (the catalog picks lossless storage types for
+   * a new table's storage from them). Default: one storage that holds every value.
+   */
+  readonly storages?: StorageDirectory;
   /** Namespace of polygres's own catalog tables (in the default storage). Default "polygres_system". */
   readonly systemNamespace?: string;
   readonly settings?: {
@@ -57,6 +63,7 @@ export async function createSqlBackend(options: SqlBackendOptions): Promise<Back
     settingDefinitions: settingDefinitions({ serverVersion: options.settings?.serverVersion, defaults: options.settings?.defaults }),
     logger: options.logger ?? { warn: () => {} },
     namespaceForSchema,
+    storages: options.storages ?? LOSSLESS_STORAGE_DIRECTORY,
     planCacheSize: options.limits?.planCacheSize ?? 1000,
     parseCacheSize: options.limits?.parseCacheSize ?? 2000,
   });

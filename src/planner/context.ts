@@ -7,6 +7,7 @@ import type { CodecContext } from '../types/codec.js';
 import type { SqlValue } from '../types/values.js';
 import type { SqlError } from '../errors.js';
 import type { Catalog } from '../catalog/catalog.js';
+import type { NamespaceStorage } from '../catalog/storages.js';
 
 export interface SessionServices {
   readonly user: string;
@@ -24,6 +25,8 @@ export interface SessionServices {
   lastval(): bigint;
   setval(sequenceOid: number, value: bigint, isCalled: boolean): Promise<bigint>;
   notice(notice: SqlError): void;
+  /** The storage a schema's tables live in (or would, for a schema not created yet); null for pg_catalog and information_schema. */
+  schemaStorage(schema: string): NamespaceStorage | null;
 }
 
 export interface EvalContext {

@@ -25,7 +25,8 @@ import {
 } from '../catalog/model.js';
 import type { CatalogStore, CatalogTransactionState } from '../catalog/store.js';
 import type { SequenceAllocator } from '../catalog/sequences.js';
-import { storageDataType, toStorageValue } from '../catalog/storage-mapping.js';
+import { chooseStorageType, columnStorageType, storageDataType, toStorageValue } from '../catalog/storage-mapping.js';
+import type { NamespaceStorage } from '../catalog/storages.js';
 import { physicalName, tableMetadata, uniqueTableMetadata, uniqueRefColumn } from '../catalog/physical.js';
 import { defElemText, nodeAs, nodeTag, stringList, unsupported } from './analyze/ast.js';
 import { ExpressionBinder, resolveTypeName } from './analyze/expressions.js';
@@ -54,6 +55,8 @@ export interface DdlContext {
   afterCommit(action: () => Promise<void>): void;
   /** The storage namespace a new schema's tables go to. */
   namespaceForSchema(schema: string): string;
+  /** The storage that holds a namespace (its limits decide the storage types of new columns). */
+  storageOf(namespace: string): NamespaceStorage;
 }
 
 const MAX_NAME_BYTES = 63;
@@ -273,7 +276,7 @@ async function createTable(change: Change, stmt: CreateStmt): Promise<string> {
   for (const c of constraints) table = addConstraint(change, table, c, pkColumns.length > 0 && c.def.contype === 'CONSTR_PRIMARY', takenNames);
   const physicalColumns: ColumnDefinition[] = [
     ...(rowIdColumn ? [{ name: ROW_ID_COLUMN, type: 'TEXT' as const }] : []),
-    ...columns.map((c) => ({ name: c.physicalName, type: storageDataType(c.type.oid) })),
+    ...columns.map((c) => ({ name: c.physicalName, type: columnStorageType(c) })),
   ];
   await createStorageTable(change.ctx, table, physicalColumns);
   for (const index of table.indexes) if (index.uniqueTable) await createUniqueTable(change.ctx, table, index);
@@ -408,6 +411,7 @@ function columnFromDef(
     identity,
     sequenceOid,
     physicalName: physicalName(name, `c${attnum}`, takenPhysical),
+    storageType: chooseStorageType(type.oid, ctx.storageOf(schema.namespace).capabilities),
   };
 }
 
@@ -948,7 +952,7 @@ async function alterTableCommand(change: Change, table: TableInfo, cmd: NonNulla
       const stored = await ctx.admin.getTableMetadata({ namespace: table.namespace, table: table.physicalName });
       const taken = new Set([...table.physicalColumns, ...(stored?.columns.map((c) => c.name) ?? [])]);
       const col = columnFromDef(change, schema, table.name, def, table.nextAttnum, taken, constraints, sequences, new Set());
-      await ctx.admin.addColumn({ namespace: table.namespace, table: table.physicalName }, { name: col.physicalName, type: storageDataType(col.type.oid) });
+      await ctx.admin.addColumn({ namespace: table.namespace, table: table.physicalName }, { name: col.physicalName, type: columnStorageType(col) });
       let next: TableInfo = { ...table, columns: [...table.columns, col], nextAttnum: table.nextAttnum + 1, physicalColumns: [...table.physicalColumns, col.physicalName] };
       for (const s of sequences) {
         change.put({ ...s, ownedBy: { tableOid: table.oid, attnum: col.attnum } });
@@ -1040,7 +1044,10 @@ async function alterTableCommand(change: Change, table: TableInfo, cmd: NonNulla
       const col = findColumn(table, cmd.name ?? '');
       const def = nodeAs(cmd.def, 'ColumnDef')!;
       const type = resolveTypeName(def.typeName!);
-      if (storageDataType(type.oid) !== storageDataType(col.type.oid)) {
+      // The stored values stay as they are: both the default mapping and the column's recorded
+      // storage type must fit the new SQL type.
+      const storage = ctx.storageOf(table.namespace).capabilities;
+      if (storageDataType(type.oid) !== storageDataType(col.type.oid) || chooseStorageType(type.oid, storage) !== columnStorageType(col)) {
         throw unsupported(`changing column "${col.name}" from ${formatType(col.type.oid, col.type.typmod)} to ${formatType(type.oid, type.typmod)} (a different storage type)`);
       }
       return { ...table, columns: table.columns.map((c) => (c === col ? { ...c, type } : c)) };

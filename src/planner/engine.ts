@@ -8,11 +8,15 @@ import { SqlError, SqlState } from '../errors.js';
 import type { TransactionManager } from '../txn/api.js';
 import type { CatalogStore } from '../catalog/store.js';
 import type { SequenceAllocator } from '../catalog/sequences.js';
+import type { StorageDirectory } from '../catalog/storages.js';
 import type { SettingDefinition } from './settings.js';
-import { parseSql } from './parser.js';
+import { parseSql, type SourceStatement } from './parser.js';
 import { BUILTINS } from './functions/index.js';
 import type { FunctionRegistry } from './functions/registry.js';
 import type { SessionStatement } from './session.js';
+
+/** Query strings longer than this are parsed each time (see Engine.queryStringCache). */
+const MAX_CACHED_QUERY_STRING_CHARS = 16 * 1024;
 
 export interface EngineLogger {
   warn(fields: Record<string, unknown>, message: string): void;
@@ -25,6 +29,7 @@ export interface EngineParts {
   readonly settingDefinitions: ReadonlyMap<string, SettingDefinition>;
   readonly logger: EngineLogger;
   readonly namespaceForSchema: (schema: string) => string;
+  readonly storages: StorageDirectory;
   readonly planCacheSize: number;
   readonly parseCacheSize: number;
 }
@@ -37,10 +42,18 @@ export class Engine {
   readonly settingDefinitions: ReadonlyMap<string, SettingDefinition>;
   readonly logger: EngineLogger;
   readonly namespaceForSchema: (schema: string) => string;
+  /** Which storage holds each namespace (capabilities, SHOW polygres.storages). */
+  readonly storages: StorageDirectory;
   /** Planned statements by catalog version, search_path, given parameter types and text. */
   readonly planCache: LRUCache<string, SessionStatement>;
   /** Parse trees by statement text (a statement is parsed once at Parse and reused at prepare). */
   private readonly parseCache: LRUCache<string, { ast: Node | null }>;
+  /**
+   * Query strings already split and parsed, by their text: clients send the same statements over
+   * and over (every Parse of an unnamed statement, every simple Query), and parsing is a WASM call
+   * and a JSON decode each time. Parse trees are never changed after parsing, so they are shared.
+   */
+  private readonly queryStringCache: LRUCache<string, readonly SourceStatement[]>;
 
   constructor(parts: EngineParts) {
     this.txm = parts.txm;
@@ -49,8 +62,21 @@ export class Engine {
     this.settingDefinitions = parts.settingDefinitions;
     this.logger = parts.logger;
     this.namespaceForSchema = parts.namespaceForSchema;
+    this.storages = parts.storages;
     this.planCache = new LRUCache({ max: parts.planCacheSize });
     this.parseCache = new LRUCache({ max: parts.parseCacheSize });
+    this.queryStringCache = new LRUCache({ max: parts.parseCacheSize });
+  }
+
+  /** Splits and parses a query string (parseSql), from the cache when it was seen before; a syntax error is not cached. */
+  parseQueryString(sql: string): readonly SourceStatement[] {
+    const hit = this.queryStringCache.get(sql);
+    if (hit) return hit;
+    const statements = parseSql(sql);
+    for (const s of statements) if (s.ast) this.rememberParse(s.sql, s.ast);
+    // Long strings (bulk INSERTs, generated scripts) are rarely repeated: they would only evict.
+    if (sql.length <= MAX_CACHED_QUERY_STRING_CHARS) this.queryStringCache.set(sql, statements);
+    return statements;
   }
 
   rememberParse(sql: string, ast: Node): void {

@@ -50,6 +50,8 @@ export function parseSql(sql: string): SourceStatement[] {
   if (sql.length > MAX_QUERY_LENGTH_CHARS) {
     throw new SqlError(SqlState.programLimitExceeded, `query string is too long (${sql.length} characters, limit ${MAX_QUERY_LENGTH_CHARS})`);
   }
+  // libpg-query refuses an empty string; PostgreSQL answers it with EmptyQueryResponse.
+  if (sql === '') return [{ sql, offset: 0, ast: null }];
   let stmts: RawStmt[];
   try {
     stmts = parseSync(sql).stmts ?? [];

@@ -12,6 +12,8 @@ import { SqlError, SqlState, toSqlError } from '../errors.js';
 import { isStorageError } from '../storage/errors.js';
 import type {
   BackendSession,
+  CopyIn,
+  CopyOut,
   Execution,
   FieldDescription,
   Notice,
@@ -27,10 +29,11 @@ import { typeByOid } from '../types/registry.js';
 import { Oid } from '../types/oids.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { CatalogTransactionState } from '../catalog/store.js';
-import { parseSql } from './parser.js';
+import { isBuiltinSchema, storageAssignments } from '../catalog/storages.js';
 import { SessionSettings, durationSettingMs, isIsolationLevelName, parseSearchPath, type IsolationLevelName } from './settings.js';
 import { checkParamsResolved, type AnalyzerContext } from './analyze/scope.js';
 import { analyzeSelect } from './analyze/select.js';
+import { catalogRegResolver } from './analyze/expressions.js';
 import { analyzeDelete, analyzeInsert, analyzeUpdate } from './analyze/dml.js';
 import { defElemText, nodeAs, nodeTag, unsupported } from './analyze/ast.js';
 import type { PlanNode } from './plan.js';
@@ -40,6 +43,7 @@ import type { RuntimeContext, SubqueryRunner } from './compile.js';
 import { nowMicros, type SessionServices } from './context.js';
 import { executeDdl, type DdlContext } from './ddl.js';
 import { explainPlan } from './explain.js';
+import { startCopy, type CopyHost } from './copy.js';
 import type { Engine } from './engine.js';
 
 /** A statement after analysis. */
@@ -72,6 +76,9 @@ interface SavepointEntry {
 }
 
 const TEXT_FIELD = (name: string): FieldDescription => ({ name, tableOid: 0, columnNumber: 0, typeOid: Oid.text, typeSize: -1, typeModifier: -1 });
+/** `SHOW polygres.storages`: where each schema's tables (and the system namespaces) live. */
+const STORAGES_SHOW_NAME = 'polygres.storages';
+const STORAGES_SHOW_COLUMNS = ['schema', 'namespace', 'storage', 'kind', 'assigned_by'] as const;
 
 function fieldsOf(plan: PlanNode): FieldDescription[] {
   return plan.columns
@@ -122,10 +129,7 @@ export class SqlSession implements BackendSession {
   // ---- BackendSession: parsing and preparation ----
 
   parse(sql: string): ParsedStatement[] {
-    return parseSql(sql).map((s) => {
-      if (s.ast) this.engine.rememberParse(s.sql, s.ast);
-      return { sql: s.sql, offset: s.offset, empty: s.ast === null };
-    });
+    return this.engine.parseQueryString(sql).map((s) => ({ sql: s.sql, offset: s.offset, empty: s.ast === null }));
   }
 
   private catalog(): Catalog {
@@ -202,6 +206,7 @@ export class SqlSession implements BackendSession {
       case 'VariableShowStmt': {
         const name = nodeAs(ast, 'VariableShowStmt')!.name ?? '';
         if (name.toLowerCase() === 'all') return { kind: 'utility', node: ast, fields: [TEXT_FIELD('name'), TEXT_FIELD('setting'), TEXT_FIELD('description')] };
+        if (name.toLowerCase() === STORAGES_SHOW_NAME) return { kind: 'utility', node: ast, fields: STORAGES_SHOW_COLUMNS.map(TEXT_FIELD) };
         const display = this.showName(name);
         return { kind: 'utility', node: ast, fields: [TEXT_FIELD(display)] };
       }
@@ -245,7 +250,9 @@ export class SqlSession implements BackendSession {
         stmt = fresh;
       }
       const result = await this.run(stmt, params);
-      if (result.kind !== 'rows') this.endStatement();
+      if (result.kind === 'command') this.endStatement();
+      // COPY runs on while the wire streams its data: it ends (or fails) with the last of it.
+      else if (result.kind === 'copyIn' || result.kind === 'copyOut') return this.statementCopy(result);
       return result;
     } catch (e) {
       this.endStatement();
@@ -313,6 +320,11 @@ export class SqlSession implements BackendSession {
     if (this.running) this.cancelReason = 'user';
   }
 
+  /** BackendSession: how the wire writes and reads values, reg* names through this session's catalog. */
+  codecContext(): CodecContext {
+    return this.codec();
+  }
+
   private codec(): CodecContext {
     return {
       dateStyle: this.settings.get('DateStyle') ?? 'ISO, MDY',
@@ -320,6 +332,79 @@ export class SqlSession implements BackendSession {
       intervalStyle: this.settings.get('IntervalStyle') ?? 'postgres',
       extraFloatDigits: Number(this.settings.get('extra_float_digits') ?? '1'),
       byteaOutput: this.settings.get('bytea_output') ?? 'hex',
+      regResolver: catalogRegResolver(this.catalog(), this.searchPath(), this.startup.user),
+    };
+  }
+
+  // ---- COPY ----
+
+  private copyHost(sql: string): CopyHost {
+    return {
+      analyzer: () => this.analyzerContext(sql, []),
+      runtime: () => {
+        const catalog = this.catalog();
+        return this.execRuntime(this.runtime([], catalog), catalog);
+      },
+      planQuery: (node) => {
+        const analyzed = this.analyzeNode(node, sql, [], this.catalog());
+        if (analyzed.kind !== 'query') throw unsupported(`COPY (${nodeTag(node).replace(/Stmt$/, '')})`);
+        if (analyzed.command !== 'SELECT') this.assertWritable(analyzed.command);
+        return analyzed.plan;
+      },
+      assertWritable: (what) => this.assertWritable(what),
+      checkCancel: () => this.checkCancel(),
+    };
+  }
+
+  /** A COPY's data calls, each failing the statement on error; the statement ends with the COPY. */
+  private statementCopy(copy: CopyIn | CopyOut): CopyIn | CopyOut {
+    const failed = (e: unknown): never => {
+      this.endStatement();
+      this.failStatement();
+      throw this.mapError(e);
+    };
+    if (copy.kind === 'copyOut') {
+      return {
+        kind: 'copyOut',
+        format: copy.format,
+        columnFormats: copy.columnFormats,
+        next: async () => {
+          try {
+            const data = await copy.next();
+            if (data === null) this.endStatement();
+            return data;
+          } catch (e) {
+            return failed(e);
+          }
+        },
+        tag: () => copy.tag(),
+      };
+    }
+    return {
+      kind: 'copyIn',
+      format: copy.format,
+      columnFormats: copy.columnFormats,
+      write: async (chunk) => {
+        try {
+          await copy.write(chunk);
+        } catch (e) {
+          failed(e);
+        }
+      },
+      finish: async () => {
+        try {
+          const tag = await copy.finish();
+          this.endStatement();
+          return tag;
+        } catch (e) {
+          return failed(e);
+        }
+      },
+      fail: async (message) => {
+        this.endStatement();
+        this.failStatement();
+        await copy.fail(message);
+      },
     };
   }
 
@@ -394,6 +479,11 @@ export class SqlSession implements BackendSession {
         return v;
       },
       notice: (n) => this.emitNotice(n),
+      schemaStorage: (name) => {
+        const schema = this.catalog().schemaByName(name);
+        if (schema && isBuiltinSchema(schema.oid)) return null;
+        return this.engine.storages.storageOf(schema?.namespace ?? this.engine.namespaceForSchema(name));
+      },
     };
   }
 
@@ -433,7 +523,7 @@ export class SqlSession implements BackendSession {
   }
 
   private execRuntime(ctx: RuntimeContext, catalog: Catalog): ExecRuntime {
-    return { ctx, catalog, transaction: () => this.transaction() };
+    return { ctx, catalog, transaction: () => this.transaction(), storages: this.engine.storages };
   }
 
   private async run(stmt: SessionStatement, params: readonly SqlValue[]): Promise<Execution> {
@@ -580,7 +670,7 @@ export class SqlSession implements BackendSession {
       case 'TruncateStmt':
         return { kind: 'command', tag: await this.ddl(node) };
       case 'CopyStmt':
-        throw unsupported('COPY');
+        return startCopy(this.copyHost(sql), nodeAs(node, 'CopyStmt')!, sql);
       case 'PrepareStmt':
       case 'ExecuteStmt':
         throw unsupported('SQL-level PREPARE/EXECUTE');
@@ -612,6 +702,7 @@ export class SqlSession implements BackendSession {
       onRollback: (a) => this.rollbackActions.push(a),
       afterCommit: (a) => this.commitActions.push(a),
       namespaceForSchema: (s) => this.engine.namespaceForSchema(s),
+      storageOf: (namespace) => this.engine.storages.storageOf(namespace),
     };
     return executeDdl(ctx, node);
   }
@@ -689,6 +780,11 @@ export class SqlSession implements BackendSession {
     if (lower === 'all') {
       fields = [TEXT_FIELD('name'), TEXT_FIELD('setting'), TEXT_FIELD('description')];
       rows = this.settings.all().map(([n, v]) => [n, v, '']);
+    } else if (lower === STORAGES_SHOW_NAME) {
+      fields = STORAGES_SHOW_COLUMNS.map(TEXT_FIELD);
+      rows = storageAssignments(this.catalog(), this.engine.storages, this.engine.store.options.systemNamespace).map((a) => [
+        a.schema, a.namespace, a.storage.name, a.storage.kind, a.storage.assignedBy,
+      ]);
     } else {
       const value = this.currentSetting(lower === 'time zone' ? 'TimeZone' : name, false)!;
       fields = [TEXT_FIELD(this.showName(name))];

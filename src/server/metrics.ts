@@ -46,6 +46,21 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Operations sent to each storage (get, scan, mutate): with the next counter, round trips and time per transaction. */
+  readonly storageOperations = new Counter({
+    name: 'polygres_storage_operations_total',
+    help: 'Storage operations, by storage and operation (get, scan, mutate)',
+    labelNames: ['storage', 'operation'] as const,
+    registers: [this.registry],
+  });
+
+  readonly storageOperationSeconds = new Counter({
+    name: 'polygres_storage_operation_seconds_total',
+    help: 'Time spent in storage operations, by storage and operation',
+    labelNames: ['storage', 'operation'] as const,
+    registers: [this.registry],
+  });
+
   readonly clientConnections = new Gauge({
     name: 'polygres_client_connections',
     help: 'Open client connections',

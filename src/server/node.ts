@@ -17,6 +17,7 @@ import { ConsensusCommitManager, DEFAULT_TRANSACTION_CONFIG, transactionConfigFr
 import { parseAccessRules, startWireServer, type AuthMethod, type WireServer } from '../wire/index.js';
 import { ConfigError, type PolygresConfig, type StorageConfig } from './config.js';
 import { faultInjectionFromEnvironment } from './fault-injection.js';
+import { meteredStorage } from './storage-metrics.js';
 import { startHttp, type HttpEndpoint } from './http.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
@@ -139,19 +140,28 @@ export async function startNode(config: PolygresConfig, logger: Logger): Promise
 
   const faults = faultInjectionFromEnvironment(process.env);
   if (faults) logger.warn({ point: faults.point }, 'fault injection is on: the process kills itself at that point of the first cross-storage commit');
+  const metrics = new Metrics();
   const storages = new Map<string, Storage>();
   for (const s of config.storages) {
-    const storage = openStorage(s, config.properties);
+    const storage = meteredStorage(openStorage(s, config.properties), metrics);
     storages.set(s.name, faults ? faults.wrap(storage) : storage);
   }
   const router = new MultiStorage({ storages, namespaceMapping: config.namespaceMapping, defaultStorage: config.defaultStorage });
-  const metrics = new Metrics();
   const closers: (() => Promise<void>)[] = [() => router.close()];
   const closeAll = async () => {
     for (const close of closers.reverse()) await close().catch((e: unknown) => logger.warn({ err: e }, 'shutdown step failed'));
   };
 
   try {
+    // Every storage must answer now: a wrong contact point, data center or password is a startup
+    // error naming the storage, not a failure at some later statement.
+    await Promise.all([...storages.values()].map(async (storage) => {
+      try {
+        await storage.admin.listNamespaces();
+      } catch (e) {
+        throw new SqlError(SqlState.cannotConnectNow, `storage "${storage.name}" does not answer: ${(e as Error).message.split('\n')[0]}`);
+      }
+    }));
     const transactionConfig = transactionConfigFromProperties(config.consensusCommit);
     const transactions = new ConsensusCommitManager(router, {
       ...transactionConfig,

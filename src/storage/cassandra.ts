@@ -358,7 +358,8 @@ export class CassandraStorage implements Storage, StorageAdmin {
       const partitionKey = normalizedKey(table.partitionColumns, mutations[0]!.partitionKey);
       const partitionId = keyId(table.partitionColumns, partitionKey);
       for (const [i, mutation] of mutations.entries()) {
-        if (tables[i] !== table || keyId(table.partitionColumns, normalizedKey(table.partitionColumns, mutation.partitionKey)) !== partitionId) {
+        // Names, not objects: a concurrent metadata read may have cached another object for the same table.
+        if (tables[i]!.namespace !== table.namespace || tables[i]!.table !== table.table || keyId(table.partitionColumns, normalizedKey(table.partitionColumns, mutation.partitionKey)) !== partitionId) {
           throw new InvalidOperationError(SqlState.featureNotSupported, 'Cassandra applies a multi-mutation atomically only within one partition of one table', {
             schema: mutation.namespace,
             table: mutation.table,

@@ -6,20 +6,31 @@
  * Conditional writes are single statements whose row count says whether they applied; under READ
  * COMMITTED a concurrent write to the same row waits for the row lock and re-evaluates the WHERE clause
  * on the new version, which makes each one a compare-and-set. A single mutation runs as one autocommit
- * statement; several run in one transaction.
+ * statement. Several mutations of distinct records run as ONE autocommit statement too (one round
+ * trip, see `combinedMutation`): each mutation a data-modifying CTE, and a final SELECT that raises an
+ * error, undoing the whole statement, unless every conditional one changed its row. Anything else
+ * (DDL batches, a record mutated twice) runs statement by statement in one transaction.
+ *
+ * Statements run as named prepared statements, one name per distinct text (PostgreSQL then parses and
+ * plans each shape once per connection, not on every execution). A statement prepared before another
+ * process changed a column's type (an index switches TEXT to VARCHAR) fails with "cached plan must not
+ * change result type" before it executes; then every name is retired and the statement runs once more
+ * under a new one. A connection that holds too many prepared statements is closed when released.
  *
  * Values cross the wire without loss: bigints as decimal text; temporal parameters in PostgreSQL's
  * binary format (integer days / microseconds, no JS Date); temporal results converted to integers in the
  * SELECT list; float4 results rounded back to 4-byte floats; bytea in binary.
  */
 import pg from 'pg';
+import { LRUCache } from 'lru-cache';
 import { SqlState } from '../errors.js';
 import {
   FatalStorageError, InvalidOperationError, NotAppliedError, StorageError, TransientStorageError, UnknownOutcomeError,
 } from './errors.js';
 import type { ColumnDefinition, DataType, TableRef, Value } from './types.js';
-import { quoteIdentifier, type ColumnRole, type SqlDialect, type SqlMutation, type SqlStatement } from './sql.js';
-import { SqlStorage } from './sql-storage.js';
+import { encodeRecordIdentity } from './keys.js';
+import { quoteIdentifier, type ColumnRole, type SqlBuilder, type SqlDialect, type SqlMutation, type SqlStatement } from './sql.js';
+import { SqlStorage, type CheckedMutation } from './sql-storage.js';
 import { METADATA_NAMESPACE } from './scalardb-layout.js';
 
 export interface PostgresStorageOptions {
@@ -40,6 +51,21 @@ const DEFAULT_POOL_SIZE = 10;
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /** ScalarDB's key type for TEXT: PostgreSQL's largest VARCHAR. */
 const KEY_TEXT_TYPE = 'VARCHAR(10485760)';
+
+/** Statement texts with a prepared-statement name; a text evicted from here gets a new name when it returns. */
+const PREPARED_NAMES = 512;
+/** Prepared statements one connection may accumulate (names retired above stay prepared) before it is closed. */
+const MAX_PREPARED_PER_CONNECTION = 2 * PREPARED_NAMES;
+/** What PostgreSQL says when a prepared SELECT's result types changed under it (SQLSTATE 0A000). */
+const CHANGED_RESULT_TYPE = /cached plan must not change result type/;
+
+/** PostgreSQL's limit on the parameters of one statement. */
+const MAX_STATEMENT_PARAMS = 65_535;
+/**
+ * The text a combined mutation casts to an integer when a condition did not hold: the cast fails with
+ * 22P02 quoting it, which aborts the statement, and the message tells that failure from any other.
+ */
+const NOT_APPLIED_MARKER = 'polygres: a mutation condition did not hold';
 
 /** PostgreSQL counts dates and timestamps from 2000-01-01; polygres from 1970-01-01. */
 const PG_EPOCH_DAYS = 10_957;
@@ -161,8 +187,34 @@ const PG_TYPES = {
 /** Where a failure happened decides what it means for a write. */
 type Phase = 'connect' | 'read' | 'autocommit-write' | 'before-commit' | 'commit';
 
+/**
+ * A name per statement text. Names are never reused for another text, so a connection that prepared a
+ * name has prepared exactly this text under it.
+ */
+class PreparedStatementNames {
+  readonly #names = new LRUCache<string, string>({ max: PREPARED_NAMES });
+  #next = 0;
+
+  nameOf(text: string): string {
+    let name = this.#names.get(text);
+    if (name === undefined) {
+      name = `polygres_${this.#next++}`;
+      this.#names.set(text, name);
+    }
+    return name;
+  }
+
+  /** Retires every name: statements prepared so far are prepared again, under new names, when next run. */
+  retireAll(): void {
+    this.#names.clear();
+  }
+}
+
 export class PostgresStorage extends SqlStorage {
   readonly #pool: pg.Pool;
+  readonly #names = new PreparedStatementNames();
+  /** Names each pooled connection has prepared. */
+  readonly #prepared = new WeakMap<pg.PoolClient, Set<string>>();
   #closed = false;
 
   constructor(options: PostgresStorageOptions) {
@@ -189,33 +241,54 @@ export class PostgresStorage extends SqlStorage {
     const client = await this.#connect();
     let broken: unknown;
     try {
-      const result = await client.query({ text: statement.text, values: statement.params, rowMode: 'array' });
+      const result = await this.#run(client, statement);
       return result.rows as unknown[][];
     } catch (e) {
       broken = isConnectionFailure(e) ? e : undefined;
       throw toStorageError(e, 'read');
     } finally {
-      client.release(broken as Error | undefined);
+      this.#release(client, broken);
     }
   }
 
-  protected override async executeAtomically(statements: readonly SqlMutation[]): Promise<void> {
-    const client = await this.#connect();
-    if (statements.length === 1) {
-      // One statement is its own transaction: one round trip, and the row count is the outcome.
-      const [statement] = statements;
-      let broken: unknown;
-      try {
-        const result = await client.query({ text: statement!.text, values: statement!.params });
-        if (statement!.conditional && result.rowCount !== 1) throw new NotAppliedError();
-        return;
-      } catch (e) {
-        broken = isConnectionFailure(e) ? e : undefined;
-        throw toStorageError(e, 'autocommit-write');
-      } finally {
-        client.release(broken as Error | undefined);
-      }
+  /**
+   * Runs a statement as a prepared statement of this connection. A result-type change refuses the
+   * statement before it runs (nothing read or written), so running it again under a new name is safe.
+   */
+  async #run(client: pg.PoolClient, statement: SqlStatement): Promise<pg.QueryResult> {
+    const execute = () => {
+      const name = this.#names.nameOf(statement.text);
+      let prepared = this.#prepared.get(client);
+      if (!prepared) this.#prepared.set(client, (prepared = new Set()));
+      prepared.add(name);
+      return client.query({ name, text: statement.text, values: statement.params, rowMode: 'array' });
+    };
+    try {
+      return await execute();
+    } catch (e) {
+      if (!(e instanceof pg.DatabaseError && e.code === SqlState.featureNotSupported && CHANGED_RESULT_TYPE.test(e.message))) throw e;
+      this.#names.retireAll();
+      return execute();
     }
+  }
+
+  /** Returns a connection to the pool; a broken one, or one holding too many prepared statements, is closed. */
+  #release(client: pg.PoolClient, broken: unknown): void {
+    if (!broken && (this.#prepared.get(client)?.size ?? 0) > MAX_PREPARED_PER_CONNECTION) {
+      client.release(true);
+      return;
+    }
+    client.release(broken as Error | undefined);
+  }
+
+  protected override applyMutations(mutations: readonly CheckedMutation[]): Promise<void> {
+    const combined = mutations.length > 1 ? combinedMutation(this.sql, mutations) : null;
+    return combined ? this.#autocommitWrite(combined) : super.applyMutations(mutations);
+  }
+
+  protected override async executeAtomically(statements: readonly SqlMutation[]): Promise<void> {
+    if (statements.length === 1) return this.#autocommitWrite(statements[0]!);
+    const client = await this.#connect();
     let phase: Phase = 'before-commit';
     let broken: unknown;
     try {
@@ -242,6 +315,22 @@ export class PostgresStorage extends SqlStorage {
     }
   }
 
+  /** One statement is its own transaction: one round trip, and the row count (or the marker) is the outcome. */
+  async #autocommitWrite(statement: SqlMutation): Promise<void> {
+    const client = await this.#connect();
+    let broken: unknown;
+    try {
+      const result = await this.#run(client, statement);
+      if (statement.conditional && result.rowCount !== 1) throw new NotAppliedError();
+    } catch (e) {
+      broken = isConnectionFailure(e) ? e : undefined;
+      if (isNotAppliedMarker(e)) throw new NotAppliedError();
+      throw toStorageError(e, 'autocommit-write');
+    } finally {
+      this.#release(client, broken);
+    }
+  }
+
   protected override checkStorageName(kind: 'namespace' | 'table' | 'column', name: string): void {
     // PostgreSQL truncates longer identifiers silently, which would make different names collide.
     if (Buffer.byteLength(name, 'utf8') > 63) {
@@ -263,6 +352,54 @@ export class PostgresStorage extends SqlStorage {
       throw toStorageError(e, 'connect');
     }
   }
+}
+
+/**
+ * Mutations of distinct records as one statement:
+ *
+ *   WITH m0 AS (UPDATE ... WHERE <key> AND tx_id = $3 RETURNING 1),
+ *        m1 AS (INSERT ... ON CONFLICT DO NOTHING RETURNING 1),
+ *        m2 AS (INSERT ... ON CONFLICT (<key>) DO UPDATE ...)
+ *   SELECT (CASE WHEN (SELECT count(*) FROM m0) = 1 AND (SELECT count(*) FROM m1) = 1
+ *           THEN '1' ELSE '<marker>' END)::int
+ *
+ * Every CTE runs to completion within the one statement (and so one transaction); each is the same
+ * conditional write a lone mutation would be, with the same READ COMMITTED re-check of its WHERE
+ * clause on a concurrently updated row. When a conditional one changed no row, the cast fails and
+ * the error undoes the whole statement: nothing applies. The CTEs share one snapshot and cannot see
+ * each other's writes, so a record mutated twice (whose second mutation depends on the first) is
+ * left to the statement-by-statement path (null). Records are taken in one fixed order, so that two
+ * combined mutations over the same records never wait on each other in a cycle (a deadlock, which
+ * PostgreSQL breaks only after deadlock_timeout).
+ */
+function combinedMutation(sql: SqlBuilder, mutations: readonly CheckedMutation[]): SqlMutation | null {
+  const ordered = mutations.map((m) => ({ ...m, identity: identityOf(m) })).sort((a, b) => (a.identity < b.identity ? -1 : a.identity > b.identity ? 1 : 0));
+  const params: unknown[] = [];
+  const ctes: string[] = [];
+  const checks: string[] = [];
+  for (let i = 0; i < ordered.length; i++) {
+    const { schema, mutation, identity } = ordered[i]!;
+    if (i > 0 && identity === ordered[i - 1]!.identity) return null;
+    const statement = sql.mutation(schema, mutation, params.length + 1);
+    if (params.length + statement.params.length > MAX_STATEMENT_PARAMS) return null;
+    params.push(...statement.params);
+    if (statement.conditional) {
+      ctes.push(`m${i} AS (${statement.text} RETURNING 1)`);
+      checks.push(`(SELECT count(*) FROM m${i}) = 1`);
+    } else {
+      ctes.push(`m${i} AS (${statement.text})`);
+    }
+  }
+  const outcome = checks.length === 0 ? '1' : `(CASE WHEN ${checks.join(' AND ')} THEN '1' ELSE '${NOT_APPLIED_MARKER}' END)::int`;
+  return { text: `WITH ${ctes.join(', ')} SELECT ${outcome}`, params, conditional: false };
+}
+
+function identityOf({ mutation }: CheckedMutation): string {
+  return encodeRecordIdentity(mutation.namespace, mutation.table, mutation.partitionKey, mutation.clusteringKey ?? []);
+}
+
+function isNotAppliedMarker(e: unknown): boolean {
+  return e instanceof pg.DatabaseError && e.code === '22P02' && e.message.includes(NOT_APPLIED_MARKER);
 }
 
 const CONNECTION_ERROR_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EHOSTDOWN']);

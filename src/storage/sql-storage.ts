@@ -56,6 +56,12 @@ const STALE_METADATA_CODES: ReadonlySet<string> = new Set([
   SqlState.undefinedTable, SqlState.undefinedColumn, SqlState.datatypeMismatch, SqlState.undefinedFunction,
 ]);
 
+/** A mutation that passed the operation checks, with the schema it was checked against. */
+export interface CheckedMutation {
+  readonly schema: TableSchema;
+  readonly mutation: Mutation;
+}
+
 /** SQLSTATE PostgreSQL uses for a reserved name (e.g. a schema starting with "pg_"). */
 const RESERVED_NAME = '42939';
 
@@ -109,14 +115,22 @@ export abstract class SqlStorage implements Storage, StorageAdmin {
     if (mutations.length === 0) return;
     await this.#withCurrentMetadata(mutations, async () => {
       // Every mutation is checked before any runs, so a bad one cannot leave the others half-applied.
-      const statements: SqlMutation[] = [];
+      const checked: CheckedMutation[] = [];
       for (const mutation of mutations) {
         const schema = await this.#schema(mutation);
         checkMutation(schema, mutation);
-        statements.push(this.sql.mutation(schema, mutation));
+        checked.push({ schema, mutation });
       }
-      await this.executeAtomically(statements);
+      await this.applyMutations(checked);
     });
+  }
+
+  /**
+   * Applies checked mutations atomically, NotAppliedError when a condition does not hold. By default
+   * one statement per mutation, in order, in one transaction; an adapter may do better.
+   */
+  protected applyMutations(mutations: readonly CheckedMutation[]): Promise<void> {
+    return this.executeAtomically(mutations.map(({ schema, mutation }) => this.sql.mutation(schema, mutation)));
   }
 
   /**

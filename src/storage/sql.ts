@@ -65,11 +65,15 @@ export interface SqlMutation extends SqlStatement {
 
 class Params {
   readonly values: unknown[] = [];
-  constructor(private readonly dialect: SqlDialect) {}
+  /** `firstIndex`: the number of the first placeholder (statements combined into one number on). */
+  constructor(
+    private readonly dialect: SqlDialect,
+    private readonly firstIndex = 1,
+  ) {}
 
   add(type: DataType, value: Value): string {
     this.values.push(value === null ? null : this.dialect.encode(type, value));
-    return this.dialect.placeholder(this.values.length, type);
+    return this.dialect.placeholder(this.firstIndex + this.values.length - 1, type);
   }
 }
 
@@ -115,26 +119,28 @@ export class SqlBuilder {
     return { text: `SELECT ${this.#selectList(columns)} FROM ${this.dialect.tableName(schema)}${where}${limitClause(op.limit)}`, params: params.values, columns };
   }
 
-  mutation(schema: TableSchema, m: Mutation): SqlMutation {
+  /** `firstParam`: the number of its first placeholder, when the statement becomes part of a larger one. */
+  mutation(schema: TableSchema, m: Mutation, firstParam = 1): SqlMutation {
+    const params = new Params(this.dialect, firstParam);
     if (m.type === 'put') {
       switch (m.condition?.kind) {
         case undefined:
-          return { ...this.#insert(schema, m, 'update'), conditional: false };
+          return { ...this.#insert(schema, m, 'update', params), conditional: false };
         case 'ifNotExists':
-          return { ...this.#insert(schema, m, 'nothing'), conditional: true };
+          return { ...this.#insert(schema, m, 'nothing', params), conditional: true };
         case 'ifExists':
-          return { ...this.#update(schema, m, []), conditional: true };
+          return { ...this.#update(schema, m, [], params), conditional: true };
         case 'if':
-          return { ...this.#update(schema, m, m.condition.predicates), conditional: true };
+          return { ...this.#update(schema, m, m.condition.predicates, params), conditional: true };
       }
     }
     switch (m.condition?.kind) {
       case undefined:
-        return { ...this.#delete(schema, m, []), conditional: false };
+        return { ...this.#delete(schema, m, [], params), conditional: false };
       case 'ifExists':
-        return { ...this.#delete(schema, m, []), conditional: true };
+        return { ...this.#delete(schema, m, [], params), conditional: true };
       case 'if':
-        return { ...this.#delete(schema, m, m.condition.predicates), conditional: true };
+        return { ...this.#delete(schema, m, m.condition.predicates, params), conditional: true };
       default:
         throw new Error('unreachable: operation-checker rejects other delete conditions');
     }
@@ -144,8 +150,7 @@ export class SqlBuilder {
    * PutIfNotExists inserts and does nothing on a key conflict (the row count says whether it applied,
    * and no unique-violation error aborts an enclosing transaction); a plain put is an upsert.
    */
-  #insert(schema: TableSchema, put: Put, onConflict: 'nothing' | 'update'): SqlStatement {
-    const params = new Params(this.dialect);
+  #insert(schema: TableSchema, put: Put, onConflict: 'nothing' | 'update', params: Params): SqlStatement {
     const names: string[] = [];
     const placeholders: string[] = [];
     const key = [...put.partitionKey, ...(put.clusteringKey ?? [])];
@@ -165,8 +170,7 @@ export class SqlBuilder {
     return { text: `INSERT INTO ${this.dialect.tableName(schema)} (${names.join(', ')}) VALUES (${placeholders.join(', ')}) ${conflict}`, params: params.values };
   }
 
-  #update(schema: TableSchema, put: Put, predicates: readonly ColumnPredicate[]): SqlStatement {
-    const params = new Params(this.dialect);
+  #update(schema: TableSchema, put: Put, predicates: readonly ColumnPredicate[], params: Params): SqlStatement {
     const assignments = Object.keys(put.values).map((name) => `${this.dialect.quote(name)} = ${params.add(schema.column(name).type, put.values[name]!)}`);
     if (assignments.length === 0) {
       // A conditional put of no values still has to match (and lock) the row to report whether it applied.
@@ -177,8 +181,7 @@ export class SqlBuilder {
     return { text: `UPDATE ${this.dialect.tableName(schema)} SET ${assignments.join(', ')} WHERE ${where}`, params: params.values };
   }
 
-  #delete(schema: TableSchema, del: Delete, predicates: readonly ColumnPredicate[]): SqlStatement {
-    const params = new Params(this.dialect);
+  #delete(schema: TableSchema, del: Delete, predicates: readonly ColumnPredicate[], params: Params): SqlStatement {
     const where = this.#recordConditions(schema, del, predicates, params);
     return { text: `DELETE FROM ${this.dialect.tableName(schema)} WHERE ${where}`, params: params.values };
   }

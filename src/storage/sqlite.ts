@@ -7,6 +7,12 @@
  * stays open across an await. Other processes on the same file are serialized by SQLite's locks
  * (WAL mode; writers take the write lock up front with BEGIN IMMEDIATE and wait `busyTimeoutMs`).
  *
+ * Group commit: the mutates requested during one turn of the event loop are applied together in the
+ * next (setImmediate), in one SQLite transaction, each inside its own savepoint, so that each applies
+ * all or nothing and sees the ones before it, as if they had run one after another; they share one
+ * COMMIT and so one sync of the WAL (with synchronous=FULL, the cost that dominates a small write).
+ * A mutate returns only once that COMMIT is durable.
+ *
  * Value representation (ScalarDB's where it is lossless):
  * - BOOLEAN 1/0, INT/BIGINT integers, DATE integer days, TIME integer nanoseconds of the day (as ScalarDB);
  * - TIMESTAMP/TIMESTAMPTZ integer microseconds since 1970 (ScalarDB 3.16 stores milliseconds encoded as
@@ -24,7 +30,7 @@ import { SqlState } from '../errors.js';
 import { FatalStorageError, InvalidOperationError, NotAppliedError, StorageError, TransientStorageError } from './errors.js';
 import type { ColumnDefinition, DataType, TableRef, Value } from './types.js';
 import { quoteIdentifier, type ColumnRole, type SqlDialect, type SqlMutation, type SqlStatement } from './sql.js';
-import { SqlStorage } from './sql-storage.js';
+import { SqlStorage, type CheckedMutation } from './sql-storage.js';
 
 export interface SqliteStorageOptions {
   readonly name?: string;
@@ -127,10 +133,20 @@ export const sqliteDialect: SqlDialect = {
   createsClusteringOrderIndex: false,
 };
 
+/** A mutate waiting for the next group commit. */
+interface PendingMutate {
+  readonly statements: readonly SqlMutation[];
+  resolve(): void;
+  reject(reason: unknown): void;
+}
+
 export class SqliteStorage extends SqlStorage {
   readonly #db: Database.Database;
   readonly #statements = new LRUCache<string, Database.Statement>({ max: STATEMENT_CACHE_ENTRIES });
   readonly #writeBatch: (statements: readonly SqlMutation[]) => void;
+  /** Applies the pending mutates in one transaction; the failure of each (null: applied). */
+  readonly #groupCommit: (batch: readonly PendingMutate[]) => (StorageError | null)[];
+  #pending: PendingMutate[] = [];
 
   constructor(options: SqliteStorageOptions) {
     super(options.name ?? 'sqlite', sqliteDialect);
@@ -153,10 +169,52 @@ export class SqliteStorage extends SqlStorage {
     });
     // IMMEDIATE takes the write lock at BEGIN: a busy database fails before anything ran, never midway.
     this.#writeBatch = (statements) => transaction.immediate(statements);
+    const group = this.#db.transaction((batch: readonly PendingMutate[]) =>
+      batch.map((item) => {
+        try {
+          // Inside a transaction, better-sqlite3 runs a transaction function in a savepoint.
+          transaction(item.statements);
+          return null;
+        } catch (e) {
+          // SQLite ends the whole transaction on some failures (I/O error, disk full): the group failed.
+          if (!this.#db.inTransaction) throw e;
+          return toStorageError(e);
+        }
+      }),
+    );
+    this.#groupCommit = (batch) => group.immediate(batch);
   }
 
   protected override async query(statement: SqlStatement): Promise<unknown[][]> {
     return this.#guard(() => this.#prepare(statement.text).all(...statement.params) as unknown[][]);
+  }
+
+  protected override applyMutations(mutations: readonly CheckedMutation[]): Promise<void> {
+    const statements = mutations.map(({ schema, mutation }) => this.sql.mutation(schema, mutation));
+    return new Promise<void>((resolve, reject) => {
+      this.#pending.push({ statements, resolve, reject });
+      if (this.#pending.length === 1) setImmediate(() => this.#commitPending());
+    });
+  }
+
+  /** The group commit of every pending mutate (see the file comment). */
+  #commitPending(): void {
+    const batch = this.#pending;
+    this.#pending = [];
+    if (batch.length === 0) return;
+    let failures: (StorageError | null)[];
+    try {
+      failures = this.#guard(() => this.#groupCommit(batch));
+    } catch (e) {
+      // BEGIN or COMMIT failed, or SQLite rolled the group back: none of it applied.
+      for (const item of batch) item.reject(e);
+      return;
+    }
+    batch.forEach((item, i) => {
+      const failure = failures[i];
+      if (failure) item.reject(failure);
+      else item.resolve();
+    });
   }
 
   protected override async executeAtomically(statements: readonly SqlMutation[]): Promise<void> {
@@ -176,6 +234,7 @@ export class SqliteStorage extends SqlStorage {
   }
 
   override async close(): Promise<void> {
+    this.#commitPending();
     this.#statements.clear();
     if (this.#db.open) this.#db.close();
   }

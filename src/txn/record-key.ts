@@ -1,8 +1,9 @@
 /**
  * The identity of a record: namespace, table, partition key, clustering key. Snapshot sets are maps
- * keyed by its string encoding; this file is the one place that encoding is made.
+ * keyed by its string encoding (storage/keys.ts).
  */
-import type { Key, Row, Value } from '../storage/types.js';
+import { encodePartitionIdentity, encodeRecordIdentity } from '../storage/keys.js';
+import type { Key, Row } from '../storage/types.js';
 import type { TransactionTableMetadata } from './table-metadata.js';
 
 export interface RecordAddress {
@@ -15,33 +16,12 @@ export interface RecordAddress {
 
 /** An injective string form: equal keys (by value and type) encode equally. */
 export function encodeRecordKey(address: RecordAddress): string {
-  return JSON.stringify([
-    address.namespace,
-    address.table,
-    address.partitionKey.map(encodeValue),
-    address.clusteringKey.map(encodeValue),
-  ]);
+  return encodeRecordIdentity(address.namespace, address.table, address.partitionKey, address.clusteringKey);
 }
 
 /** The encoding of a partition only (for grouping by partition). */
 export function encodePartition(namespace: string, table: string, partitionKey: Key): string {
-  return JSON.stringify([namespace, table, partitionKey.map(encodeValue)]);
-}
-
-function encodeValue(v: Value): string {
-  if (v === null) return 'z';
-  switch (typeof v) {
-    case 'string':
-      return `s${v}`;
-    case 'number':
-      return `n${Object.is(v, -0) ? 0 : v}`;
-    case 'bigint':
-      return `i${v}`;
-    case 'boolean':
-      return v ? 'b1' : 'b0';
-    default:
-      return `x${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')}`;
-  }
+  return encodePartitionIdentity(namespace, table, partitionKey);
 }
 
 /** The address of a record read from storage. */

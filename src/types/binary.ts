@@ -175,7 +175,8 @@ export function decodeUtf8(bytes: Uint8Array): string {
 function invalidUtf8(bytes: Uint8Array, at: number): SqlError {
   // PostgreSQL shows the bytes of the bad sequence (up to the length its lead byte announces).
   const lead = bytes[at] ?? 0;
-  const len = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+  // pg_utf_mblen: 0xf8..0xff and stray continuation bytes announce a length of 1.
+  const len = (lead & 0xf8) === 0xf0 ? 4 : (lead & 0xf0) === 0xe0 ? 3 : (lead & 0xe0) === 0xc0 ? 2 : 1;
   const shown: string[] = [];
   for (let i = at; i < Math.min(bytes.length, at + len); i++) shown.push(`0x${bytes[i]!.toString(16).padStart(2, '0')}`);
   return new SqlError(SqlState.characterNotInRepertoire, `invalid byte sequence for encoding "UTF8": ${shown.join(' ')}`);

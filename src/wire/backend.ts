@@ -5,6 +5,7 @@
  * decodes them with the codecs in src/types.
  */
 import type { SqlError } from '../errors.js';
+import type { CodecContext } from '../types/codec.js';
 import type { SqlValue } from '../types/values.js';
 
 /** What the client sent in its StartupMessage, after authentication. */
@@ -141,6 +142,11 @@ export interface BackendSession {
   reportedParameters(): ReadonlyMap<string, string>;
   /** Settings the wire needs for encoding values (DateStyle, TimeZone, extra_float_digits, ...). */
   setting(name: string): string | undefined;
+  /**
+   * How values are written and read for this session: its settings and the catalog behind the
+   * reg* types (regclass results print as names). Without it the wire builds one from setting().
+   */
+  codecContext?(): CodecContext;
   /** Called when a reported setting changes (SET, RESET, a rollback), so the wire sends ParameterStatus. */
   onParameterChange(listener: (name: string, value: string) => void): void;
   /** Called for each notice a statement raises, in order. */

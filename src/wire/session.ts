@@ -172,22 +172,23 @@ export class Session {
         if (!this.idle && !this.finished) session.cancel();
       });
       opened = true;
-      this.callHook(() =>
-        this.services.hooks.connectionOpened?.({
-          pid: key.pid,
-          user: this.startup.user,
-          database: this.startup.database,
-          ssl: this.transport.tls !== null,
-          remoteAddress: this.transport.remoteAddress,
-          applicationName: this.startup.parameters.get('application_name'),
-          authenticatedBy: this.startup.authenticatedBy,
-        }),
-      );
+      const authorized = {
+        pid: key.pid,
+        user: this.startup.user,
+        database: this.startup.database,
+        ssl: this.transport.tls !== null,
+        remoteAddress: this.transport.remoteAddress,
+        applicationName: this.startup.parameters.get('application_name'),
+        authenticatedBy: this.startup.authenticatedBy,
+      };
+      // PostgreSQL's log_connections line, at debug level.
+      this.services.logger.debug(authorized, 'connection authorized');
+      this.callHook(() => this.services.hooks.connectionOpened?.(authorized));
 
       const initial = defaultReportedParameters(this.services.serverVersion, this.startup);
       for (const [name, value] of session.reportedParameters()) initial.set(name, value);
       this.changedParameters.clear();
-      for (const [name, value] of [...initial].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      for (const [name, value] of [...initial].sort(byParameterName)) {
         this.transport.send({ type: 'parameterStatus', name, value });
         this.sentParameters.set(name, value);
       }
@@ -410,6 +411,8 @@ export class Session {
       throw sqlError(SqlState.protocolViolation, `bind message has ${message.resultFormats.length} result formats but query has ${columns} columns`);
     }
     this.portals.set(message.portal, { statement: entry, params, resultFormats, execution: null, rowsSent: 0, completedTag: null });
+    // Which formats clients really use (text or binary per parameter and column), at debug level.
+    this.services.logger.debug({ pid: this.pid, statement: message.statement, paramFormats, resultFormats }, 'bind');
     this.transport.send({ type: 'bindComplete' });
   }
 
@@ -592,7 +595,7 @@ export class Session {
 
   private async readyForQuery(): Promise<void> {
     const session = this.backendSession;
-    for (const [name, value] of this.changedParameters) {
+    for (const [name, value] of [...this.changedParameters].sort(byParameterName)) {
       if (this.sentParameters.get(name) === value) continue;
       this.transport.send({ type: 'parameterStatus', name, value });
       this.sentParameters.set(name, value);
@@ -680,6 +683,7 @@ export class Session {
   private codecContext(): CodecContext {
     const session = this.backendSession;
     if (!session) return DEFAULT_CODEC_CONTEXT;
+    if (session.codecContext) return session.codecContext();
     const extraFloatDigits = Number(session.setting('extra_float_digits') ?? DEFAULT_CODEC_CONTEXT.extraFloatDigits);
     return {
       dateStyle: session.setting('DateStyle') ?? DEFAULT_CODEC_CONTEXT.dateStyle,
@@ -701,6 +705,13 @@ export class Session {
       this.services.logger.warn({ err: e }, 'a wire metrics hook threw');
     }
   }
+}
+
+/** PostgreSQL reports settings in the order of its settings table: by name, ignoring case. */
+function byParameterName([a]: readonly [string, string], [b]: readonly [string, string]): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 function missingStatement(name: string): SqlError {

@@ -474,6 +474,89 @@ export function registerStorageConformance(options: ConformanceOptions): void {
         }
       });
 
+      it('applies a multi-mutation of distinct records atomically: all of it, or nothing when any condition fails', async () => {
+        await storage.mutate([
+          put(items, ['s4'], [1], { name: 'one', stock: 1n }, { kind: 'ifNotExists' }),
+          put(items, ['s4'], [2], { name: 'two', stock: 2n }),
+          put(items, ['s4'], [3], { name: 'three', stock: 3n }, { kind: 'ifNotExists' }),
+        ]);
+        await storage.mutate([
+          put(items, ['s4'], [1], { stock: 10n }, { kind: 'if', predicates: [{ column: 'stock', op: 'EQ', value: 1n }] }),
+          put(items, ['s4'], [2], { name: 'deux' }, { kind: 'ifExists' }),
+          del(items, ['s4'], [3], { kind: 'if', predicates: [{ column: 'name', op: 'EQ', value: 'three' }] }),
+          put(items, ['s4'], [4], { name: 'four' }, { kind: 'ifNotExists' }),
+        ]);
+        const state = async () => normalizeAll(await storage.scan({ ...refOf(items), kind: 'partition', partitionKey: ['s4'] }));
+        const before = await state();
+        assert.deepEqual(before.map((r) => [r.sku, r.name, r.stock]), [[1, 'one', 10n], [2, 'deux', 2n], [4, 'four', null]]);
+        for (const [failing, what] of [
+          [put(items, ['s4'], [4], { name: 'again' }, { kind: 'ifNotExists' }), 'a putIfNotExists of a present record'],
+          [put(items, ['s4'], [9], { name: 'x' }, { kind: 'ifExists' }), 'a putIfExists of an absent record'],
+          [put(items, ['s4'], [4], { name: 'x' }, { kind: 'if', predicates: [{ column: 'stock', op: 'IS_NOT_NULL' }] }), 'a putIf with a false predicate'],
+          [del(items, ['s4'], [9], { kind: 'ifExists' }), 'a deleteIfExists of an absent record'],
+          [del(items, ['s4'], [4], { kind: 'if', predicates: [{ column: 'name', op: 'EQ', value: 'x' }] }), 'a deleteIf with a false predicate'],
+        ] as const) {
+          for (const position of ['first', 'last'] as const) {
+            const others = [
+              put(items, ['s4'], [1], { name: 'changed' }, { kind: 'if', predicates: [{ column: 'stock', op: 'EQ', value: 10n }] }),
+              del(items, ['s4'], [2]),
+              put(items, ['s4'], [5], { name: 'new' }, { kind: 'ifNotExists' }),
+              put(items, ['s4'], [6], { name: 'upserted' }),
+            ];
+            const batch = position === 'first' ? [failing, ...others] : [...others, failing];
+            await rejects(storage.mutate(batch), NotAppliedError, '40001', `${what} (${position})`);
+            assert.deepEqual(await state(), before, `nothing applied after ${what} (${position})`);
+          }
+        }
+      });
+
+      it('N concurrent conditional multi-mutations of the same records: exactly one applies, all of it', async () => {
+        const other = await fixture.openAnother();
+        try {
+          const contenders = 10;
+          await storage.mutate([put(items, ['mcas'], [1], { stock: 0n }), put(items, ['mcas'], [2], { stock: 0n })]);
+          for (let round = 0n; round < 3n; round++) {
+            const cas = (sku: number, i: number) => put(items, ['mcas'], [sku], { stock: round + 1n, name: `winner ${i}` }, { kind: 'if', predicates: [{ column: 'stock', op: 'EQ', value: round }] });
+            const results = await Promise.allSettled(Array.from({ length: contenders }, (_, i) => {
+              // Half of the contenders name the records in the other order; each also inserts a record of its own.
+              const own = put(items, ['mcas'], [100 + Number(round) * contenders + i], { name: `own ${i}` }, { kind: 'ifNotExists' });
+              const batch = i % 2 === 0 ? [cas(1, i), cas(2, i), own] : [own, cas(2, i), cas(1, i)];
+              return (i % 3 === 0 ? other : storage).mutate(batch);
+            }));
+            const won = results.flatMap((r, i) => (r.status === 'fulfilled' ? [i] : []));
+            assert.equal(won.length, 1, `round ${round}: exactly one winner`);
+            for (const r of results) {
+              if (r.status === 'rejected') assert.ok(r.reason instanceof NotAppliedError, `losers see NotAppliedError, got ${String(r.reason)}`);
+            }
+            const rows = normalizeAll(await storage.scan({ ...refOf(items), kind: 'partition', partitionKey: ['mcas'] }));
+            assert.deepEqual(rows.filter((r) => (r.sku as number) < 100).map((r) => [r.sku, r.stock, r.name]), [[1, round + 1n, `winner ${won[0]}`], [2, round + 1n, `winner ${won[0]}`]]);
+            const owns = rows.filter((r) => (r.sku as number) >= 100 + Number(round) * contenders);
+            assert.deepEqual(owns.map((r) => r.name), [`own ${won[0]}`], 'only the winner inserted its own record');
+          }
+        } finally {
+          await other.close();
+        }
+      });
+
+      it('concurrent multi-mutations naming the same records in opposite orders all apply', async () => {
+        const other = await fixture.openAnother();
+        try {
+          const writers = Array.from({ length: 8 }, async (_, i) => {
+            for (let n = 0; n < 10; n++) {
+              const a = put(items, ['order'], [1], { stock: BigInt(i * 100 + n) });
+              const b = put(items, ['order'], [2], { stock: BigInt(i * 100 + n) });
+              await (i % 2 === 0 ? storage : other).mutate(i % 4 < 2 ? [a, b] : [b, a]);
+            }
+          });
+          await Promise.all(writers);
+          const rows = await storage.scan({ ...refOf(items), kind: 'partition', partitionKey: ['order'] });
+          assert.equal(rows.length, 2);
+          assert.equal(rows[0]!.stock, rows[1]!.stock, 'the last multi-mutation applied to both records');
+        } finally {
+          await other.close();
+        }
+      });
+
       it('never lets a reader observe half of a multi-mutation', async () => {
         await storage.mutate([put(items, ['s3'], [1], { stock: 0n }), put(items, ['s3'], [2], { stock: 0n })]);
         let writing = true;

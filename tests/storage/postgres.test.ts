@@ -181,6 +181,35 @@ describe("PostgreSQL on-storage layout is ScalarDB 3.16's (RdbEnginePostgresql)"
   });
 });
 
+describe('PostgreSQL prepared statements', { skip }, () => {
+  it("keep working when another process changes a column's type under them (TEXT to VARCHAR by an index)", async () => {
+    const database = await freshPostgresDatabase('polygres_prepared', { collate: 'C' });
+    const t: TableMetadata = { namespace: 'ps', table: 't', columns: [{ name: 'k', type: 'INT' }, { name: 'txt', type: 'TEXT' }], partitionKey: ['k'], clusteringKey: [], secondaryIndexes: [] };
+    const storage = new PostgresStorage({ connectionString: database.url, poolSize: 1 });
+    const other = new PostgresStorage({ connectionString: database.url, poolSize: 1 });
+    try {
+      await storage.admin.createNamespace('ps');
+      await storage.admin.createTable(t);
+      await storage.mutate([{ namespace: 'ps', table: 't', type: 'put', partitionKey: [1], values: { txt: 'a' } }]);
+      const get = () => storage.get({ namespace: 'ps', table: 't', partitionKey: [1] });
+      // Prepared on the storage's one connection, with txt as text...
+      assert.deepEqual(await get(), { k: 1, txt: 'a' });
+      assert.deepEqual(await storage.scan({ namespace: 'ps', table: 't', kind: 'all' }), [{ k: 1, txt: 'a' }]);
+      // ...which another process turns into VARCHAR(10485760), and back.
+      await other.admin.createIndex(t, 'txt');
+      assert.deepEqual(await get(), { k: 1, txt: 'a' });
+      assert.deepEqual(await storage.scan({ namespace: 'ps', table: 't', kind: 'all' }), [{ k: 1, txt: 'a' }]);
+      await other.admin.dropIndex(t, 'txt');
+      await storage.mutate([{ namespace: 'ps', table: 't', type: 'put', partitionKey: [1], values: { txt: 'b' }, condition: { kind: 'ifExists' } }]);
+      assert.deepEqual(await get(), { k: 1, txt: 'b' });
+    } finally {
+      await other.close();
+      await storage.close();
+      await database.drop();
+    }
+  });
+});
+
 describe('PostgreSQL failures become typed storage errors', { skip }, () => {
   let database: FreshDatabase;
   let storage: PostgresStorage;
@@ -249,11 +278,22 @@ describe('PostgreSQL failures become typed storage errors', { skip }, () => {
     await locker.query('ROLLBACK');
   });
 
-  it('a connection broken before COMMIT of a multi-mutation is transient and applied nothing', async () => {
+  it('a connection broken during a multi-mutation (one statement) has an unknown outcome, and applied all or nothing', async () => {
     await locker.query('BEGIN');
     await locker.query('UPDATE err.t SET v = 20 WHERE k = 2');
     // The expectation is attached before the failure happens, so the rejection is never unhandled.
-    const write = expectError(storage.mutate([putV(1, 100), putV(2, 200)]), TransientStorageError, '08006');
+    const write = expectError(storage.mutate([putV(1, 100), putV(2, 200)]), UnknownOutcomeError, '40003');
+    await terminateBlockedSession();
+    await write;
+    await locker.query('ROLLBACK');
+    assert.deepEqual(await storage.get({ namespace: 'err', table: 't', partitionKey: [1] }), { k: 1, v: 1 });
+  });
+
+  it('a connection broken before COMMIT of a multi-mutation run statement by statement is transient and applied nothing', async () => {
+    await locker.query('BEGIN');
+    await locker.query('UPDATE err.t SET v = 20 WHERE k = 2');
+    // A record mutated twice is not combined into one statement: this batch runs in a transaction.
+    const write = expectError(storage.mutate([putV(1, 100), putV(2, 200), putV(2, 201)]), TransientStorageError, '08006');
     await terminateBlockedSession();
     await write;
     await locker.query('ROLLBACK');

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteStorage } from '../../src/storage/sqlite.js';
-import { TransientStorageError } from '../../src/storage/errors.js';
-import type { TableMetadata } from '../../src/storage/types.js';
+import { NotAppliedError, TransientStorageError } from '../../src/storage/errors.js';
+import type { Mutation, TableMetadata } from '../../src/storage/types.js';
 import { registerStorageConformance } from './conformance.js';
 
 const root = mkdtempSync(join(tmpdir(), 'polygres-sqlite-'));
@@ -158,6 +158,35 @@ describe('SQLite concurrency with other connections to the same file', () => {
       other.exec('COMMIT');
       await storage.mutate([{ namespace: 'ns', table: 't', type: 'put', partitionKey: [1], values: { v: 2 } }]);
       assert.deepEqual(await storage.get({ namespace: 'ns', table: 't', partitionKey: [1] }), { k: 1, v: 2 });
+    } finally {
+      other.close();
+      await storage.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('mutates requested together commit together, each all or nothing and in the order requested', async () => {
+    const dir = mkdtempSync(join(root, 'group-'));
+    const path = join(dir, 'data.sqlite');
+    const storage = new SqliteStorage({ path });
+    const other = new Database(path);
+    try {
+      const t: TableMetadata = { namespace: 'ns', table: 't', columns: [{ name: 'k', type: 'INT' }, { name: 'v', type: 'INT' }], partitionKey: ['k'], clusteringKey: [], secondaryIndexes: [] };
+      await storage.admin.createNamespace('ns');
+      await storage.admin.createTable(t);
+      const put = (k: number, v: number, condition?: Mutation['condition']): Mutation => ({ namespace: 'ns', table: 't', type: 'put', partitionKey: [k], values: { v }, ...(condition ? { condition } : {}) });
+      const ifV = (v: number): Mutation['condition'] => ({ kind: 'if', predicates: [{ column: 'v', op: 'EQ', value: v }] });
+      // Issued in one turn of the event loop: one group.
+      const results = await Promise.allSettled([
+        storage.mutate([put(1, 1, { kind: 'ifNotExists' }), put(2, 1, { kind: 'ifNotExists' })]),
+        storage.mutate([put(1, 2, ifV(1)), put(3, 1, { kind: 'ifNotExists' })]), // sees the first
+        storage.mutate([put(1, 3, ifV(1)), put(4, 1, { kind: 'ifNotExists' })]), // 1 is 2 by now: nothing applies
+        storage.mutate([put(2, 2, ifV(1))]),
+      ]);
+      assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+      assert.ok((results[2] as PromiseRejectedResult).reason instanceof NotAppliedError);
+      const rows = other.prepare('SELECT k, v FROM "ns$t" ORDER BY k').raw(true).all();
+      assert.deepEqual(rows, [[1, 2], [2, 2], [3, 1]]);
     } finally {
       other.close();
       await storage.close();

@@ -33,6 +33,10 @@ export interface ServerOptions {
   /** Extra command-line arguments. */
   readonly args?: readonly string[];
   readonly env?: Record<string, string>;
+  /** Options of node itself, before the bin (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
+  readonly nodeArgs?: readonly string[];
+  /** Another build's bin/polygres.js (benchmarks of a snapshot while the checkout changes). */
+  readonly bin?: string;
   /** Reuse a data directory (restart tests); a fresh temp dir otherwise, removed on stop. */
   readonly dataDir?: string;
   readonly startTimeoutMs?: number;
@@ -42,7 +46,7 @@ export interface ServerOptions {
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const ownDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'polygres-server-'));
-  const args = [polygresBin, '--port', '0', '--http-port', '0', '--data-dir', dataDir];
+  const args = [...(options.nodeArgs ?? []), options.bin ?? polygresBin, '--port', '0', '--http-port', '0', '--data-dir', dataDir];
   if (options.properties !== undefined) {
     const file = join(dataDir, 'test.properties');
     writeFileSync(file, options.properties);

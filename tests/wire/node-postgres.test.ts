@@ -157,38 +157,6 @@ describe('node-postgres client', () => {
     ]);
   });
 
-  test('10,000 rows read through a portal 100 rows per Execute', async () => {
-    const before = server.backend.fetchSizes.length;
-    const config = { text: 'SELECT n FROM series($1)', values: [10_000], rows: 100 };
-    const result = await client.query(config as pg.QueryConfig);
-    assert.equal(result.rows.length, 10_000);
-    assert.deepEqual(result.rows[9_999], { n: 10_000 });
-    const fetches = server.backend.fetchSizes.slice(before);
-    assert.ok(fetches.length >= 100, `expected at least 100 fetches, got ${fetches.length}`);
-    assert.ok(fetches.every((n) => n > 0 && n <= 100));
-  });
-
-  test('pipeline mode: many queries in flight, answered in order, an error fails only its own query', async () => {
-    const piped = await connectPg(server, { pipeline: true } as Partial<pg.ClientConfig>);
-    try {
-      const queries = Array.from({ length: 50 }, (_, i) =>
-        i === 25 ? piped.query("SELECT fail('22023', 'number 25')") : piped.query('SELECT $1::int4 AS i', [i]),
-      );
-      const settled = await Promise.allSettled(queries);
-      settled.forEach((s, i) => {
-        if (i === 25) {
-          assert.equal(s.status, 'rejected');
-          assert.equal((s as PromiseRejectedResult).reason.code, '22023');
-        } else {
-          assert.equal(s.status, 'fulfilled');
-          assert.deepEqual((s as PromiseFulfilledResult<pg.QueryResult>).value.rows, [{ i }]);
-        }
-      });
-    } finally {
-      await piped.end();
-    }
-  });
-
   test('an unknown database is refused with 3D000 after authentication', async () => {
     const e = await databaseError(connectPg(server, { database: 'nosuchdb' }));
     assert.equal(e.code, '3D000');
@@ -196,28 +164,4 @@ describe('node-postgres client', () => {
     assert.equal(e.severity, 'FATAL');
   });
 
-  test('startup parameters and options -c reach the session', async () => {
-    const c = await connectPg(server, { application_name: 'wire-test', options: '-c TimeZone=Asia/Tokyo -c extra_float_digits=3' });
-    try {
-      const session = server.backend.sessions.at(-1)!;
-      assert.equal(session.startup.parameters.get('application_name'), 'wire-test');
-      assert.equal(session.startup.parameters.get('TimeZone'), 'Asia/Tokyo');
-      assert.equal(session.startup.parameters.get('extra_float_digits'), '3');
-      assert.equal(session.startup.parameters.has('options'), false);
-      assert.deepEqual((await c.query('SHOW TimeZone')).rows, [{ timezone: 'Asia/Tokyo' }]);
-    } finally {
-      await c.end();
-    }
-  });
-
-  test('BackendKeyData pids are unique per connection and match pg_backend_pid()', async () => {
-    const clients = await Promise.all([connectPg(server), connectPg(server), connectPg(server)]);
-    try {
-      const pids = await Promise.all(clients.map(async (c) => (await c.query('SELECT pg_backend_pid()')).rows[0].pg_backend_pid as number));
-      assert.equal(new Set(pids).size, 3);
-      clients.forEach((c, i) => assert.equal((c as unknown as { processID: number }).processID, pids[i]));
-    } finally {
-      await Promise.all(clients.map((c) => c.end()));
-    }
-  });
 });

@@ -81,23 +81,6 @@ describe('postgres.js client', () => {
     assert.deepEqual([...(await sql`SELECT 1`)], [{ '?column?': 1 }]);
   });
 
-  test('query.cancel() sends a CancelRequest and the statement fails with 57014', async () => {
-    const query = sql`SELECT sleep_until_cancelled()`;
-    const outcome = query.then(
-      () => assert.fail('expected the query to be cancelled'),
-      (e: postgres.PostgresError) => e,
-    );
-    const started = Date.now();
-    while (!server.backend.executed.includes('SELECT sleep_until_cancelled()')) {
-      if (Date.now() - started > 10_000) assert.fail('the statement never started');
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    query.cancel();
-    const e = await outcome;
-    assert.equal(e.code, '57014');
-    assert.equal(e.message, 'canceling statement due to user request');
-  });
-
   test('simple (unsafe) queries with several statements', async () => {
     const results = await sql.unsafe('SELECT 1; SELECT n FROM series(2)').simple();
     assert.deepEqual(

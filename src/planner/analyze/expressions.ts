@@ -6,8 +6,8 @@
 import type { Node, FuncCall, A_Expr, TypeName, SubLink, SelectStmt } from '@pgsql/types';
 import { SqlError, SqlState } from '../../errors.js';
 import { Oid } from '../../types/oids.js';
-import { arrayOf, elementOf, formatType, isArrayType, typeByName, typeByOid, typmodFromModifiers, type TypeRef } from '../../types/registry.js';
-import { parseText, DEFAULT_CODEC_CONTEXT } from '../../types/codec.js';
+import { arrayOf, elementOf, formatType, isArrayType, parseTypeName, typeByName, typeByOid, typmodFromModifiers, type TypeRef } from '../../types/registry.js';
+import { parseText, DEFAULT_CODEC_CONTEXT, type RegObjectResolver } from '../../types/codec.js';
 import { Numeric } from '../../types/numeric.js';
 import type { SqlValue } from '../../types/values.js';
 import {
@@ -42,7 +42,8 @@ const SESSION_DEPENDENT_INPUT: ReadonlySet<number> = new Set([Oid.date, Oid.time
 
 export function isSessionDependentInput(oid: number): boolean {
   const base = elementOf(oid) || oid;
-  return SESSION_DEPENDENT_INPUT.has(base) || base === Oid.regclass;
+  // regnamespace input needs the catalog (the codec's regResolver), which is there at run time.
+  return SESSION_DEPENDENT_INPUT.has(base) || base === Oid.regclass || base === Oid.regnamespace;
 }
 
 export class ExpressionBinder {
@@ -746,6 +747,53 @@ export function regclassText(oid: number, catalog: import('../../catalog/catalog
     }
   }
   return String(oid);
+}
+
+/**
+ * Names of catalog objects for the reg* types' text I/O (src/types/codec.ts): regclass by the
+ * catalog and search path, regtype by the type registry, regnamespace by the schemas. Functions
+ * and roles have no catalog yet: regproc and regrole print numbers and read only numbers.
+ */
+export function catalogRegResolver(catalog: import('../../catalog/catalog.js').Catalog, searchPath: readonly string[], user: string): RegObjectResolver {
+  return {
+    nameOf(regType, oid) {
+      switch (regType) {
+        case Oid.regclass: {
+          const name = regclassText(oid, catalog, searchPath, user);
+          return name === String(oid) ? undefined : name;
+        }
+        case Oid.regtype:
+          return typeByOid(oid) ? formatType(oid) : undefined;
+        case Oid.regnamespace: {
+          const schema = catalog.schemaByOid(oid);
+          return schema ? quoteIfNeeded(schema.name) : undefined;
+        }
+        default:
+          return undefined;
+      }
+    },
+    oidOf(regType, name) {
+      switch (regType) {
+        case Oid.regclass:
+          return regclassFromText(name, catalog, searchPath, user);
+        case Oid.regtype:
+          return parseTypeName(name).oid;
+        case Oid.regnamespace: {
+          const parts = splitQualifiedName(name.trim());
+          const schema = parts.length === 1 ? catalog.schemaByName(parts[0]!) : undefined;
+          if (!schema) throw new SqlError(SqlState.undefinedObject, `schema "${parts.join('.')}" does not exist`);
+          return schema.oid;
+        }
+        case Oid.regproc:
+        case Oid.regprocedure:
+          throw new SqlError(SqlState.undefinedFunction, `function "${name.trim()}" does not exist`);
+        case Oid.regrole:
+          throw new SqlError(SqlState.undefinedObject, `role "${name.trim()}" does not exist`);
+        default:
+          throw new SqlError(SqlState.undefinedObject, `cannot resolve "${name.trim()}"`);
+      }
+    },
+  };
 }
 
 function quoteIfNeeded(name: string): string {

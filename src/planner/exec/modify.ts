@@ -60,13 +60,31 @@ function returningRows(exprs: readonly CompiledExpr[] | null, row: Row, rt: Exec
   })();
 }
 
+/**
+ * The table row (table layout) for one source row of an INSERT or a COPY FROM: the source's values
+ * for `targetAttnums`, each other column's default (evaluated per row: sequences advance).
+ */
+export function tableRowBuilder(plan: Pick<InsertPlan, 'table' | 'targetAttnums' | 'defaults'>, rt: ExecRuntime): (source: Row) => Promise<SqlValue[]> {
+  const defaults = plan.defaults.map((d) => (d ? compileExpr(d) : null));
+  const slotOfAttnum = new Map(plan.targetAttnums.map((a, i) => [a, i]));
+  const columns = plan.table.columns;
+  return async (source) => {
+    const row: SqlValue[] = [];
+    for (let i = 0; i < columns.length; i++) {
+      const slot = slotOfAttnum.get(columns[i]!.attnum);
+      if (slot !== undefined) row.push(source[slot] ?? null);
+      else row.push(defaults[i] ? await value(defaults[i]!, [], rt.ctx) : null);
+    }
+    return row;
+  };
+}
+
 function insertOperator(plan: InsertPlan, rt: ExecRuntime): ModifyOperator {
   return modifyOperator(async () => {
     const tx = await rt.transaction();
     const writer = new TableWriter(tx, rt, plan.table, plan.checks);
     const input = buildOperator(plan.input, rt);
-    const defaults = plan.defaults.map((d) => (d ? compileExpr(d) : null));
-    const slotOfAttnum = new Map(plan.targetAttnums.map((a, i) => [a, i]));
+    const buildRow = tableRowBuilder(plan, rt);
     const returning = plan.returning?.map(compileExpr) ?? null;
     const conflict = plan.onConflict;
     const assignments = conflict?.assignments.map((a) => ({ index: plan.table.columns.findIndex((c) => c.attnum === a.attnum), expr: compileExpr(a.expr) })) ?? [];
@@ -79,13 +97,7 @@ function insertOperator(plan: InsertPlan, rt: ExecRuntime): ModifyOperator {
       if (batch === null) break;
       rt.ctx.checkCancel();
       for (const source of batch) {
-        const row: SqlValue[] = [];
-        for (let i = 0; i < plan.table.columns.length; i++) {
-          const col = plan.table.columns[i]!;
-          const slot = slotOfAttnum.get(col.attnum);
-          if (slot !== undefined) row.push(source[slot] ?? null);
-          else row.push(defaults[i] ? await value(defaults[i]!, [], rt.ctx) : null);
-        }
+        const row = await buildRow(source);
         const outcome = await writer.insert(row, conflict ? { arbiter: conflict.arbiter } : null);
         if (outcome.kind === 'inserted') {
           touched.add(storageKeyText(storageKeyOf(plan.table, outcome.row)));
@@ -176,6 +188,8 @@ export function newRowId(): string {
 export class TableWriter {
   private readonly checks: Array<{ name: string; expr: CompiledExpr }>;
   private readonly ref: { namespace: string; table: string };
+  /** The storage of the table, when it cannot hold an empty one-column partition key (Cassandra). */
+  private readonly noEmptyPartitionKey: { name: string; kind: string } | null;
 
   constructor(
     private readonly tx: Transaction,
@@ -185,6 +199,8 @@ export class TableWriter {
   ) {
     this.checks = checks.map((c) => ({ name: c.name, expr: compileExpr(c.expr) }));
     this.ref = { namespace: table.namespace, table: table.physicalName };
+    const storage = rt.storages?.storageOf(table.namespace);
+    this.noEmptyPartitionKey = storage?.capabilities && !storage.capabilities.emptyPartitionKey ? storage : null;
   }
 
   private get ctx(): RuntimeContext {
@@ -196,6 +212,7 @@ export class TableWriter {
     this.checkNotNull(row);
     await this.checkChecks(row);
     const key = storageKeyOf(this.table, row);
+    this.checkPartitionKey(key.partitionKey, row, null);
     // Uniqueness: the storage key first (primary key), then each hidden unique index.
     const pk = this.table.indexes.find((i) => i.primary && !i.uniqueTable);
     if (pk) {
@@ -209,6 +226,7 @@ export class TableWriter {
       if (!index.uniqueTable) continue;
       const entryKey = this.uniqueKey(index, row);
       if (!entryKey) continue;
+      this.checkPartitionKey(entryKey, row, index);
       const entry = await this.tx.get({ namespace: this.table.namespace, table: index.uniqueTable, partitionKey: entryKey });
       if (entry) {
         if (onConflict && (onConflict.arbiter === null || onConflict.arbiter.oid === index.oid)) {
@@ -238,6 +256,7 @@ export class TableWriter {
     const newKey = storageKeyOf(this.table, next);
     const keyChanged = storageKeyText(oldKey) !== storageKeyText(newKey);
     if (keyChanged) {
+      this.checkPartitionKey(newKey.partitionKey, next, null);
       const pk = this.table.indexes.find((i) => i.primary && !i.uniqueTable);
       if (await this.getRecord(newKey)) throw this.duplicate(pk!, next);
       await this.checkReferencingRows(old, next);
@@ -251,6 +270,7 @@ export class TableWriter {
       const sameEntry = before !== null && after !== null && keyText(before) === keyText(after);
       if (sameEntry && !keyChanged) continue;
       if (after !== null && !sameEntry) {
+        this.checkPartitionKey(after, next, index);
         const entry = await this.tx.get({ namespace: this.table.namespace, table: index.uniqueTable, partitionKey: after });
         if (entry) throw this.duplicate(index, next);
       }
@@ -340,6 +360,31 @@ export class TableWriter {
       out.push(toStorageValue(this.table.columns[i]!.type.oid, v, true));
     }
     return out;
+  }
+
+  /**
+   * Refuses, when the statement runs, a one-column partition key that is empty on a storage that
+   * cannot hold one (Cassandra). The storage refuses it too, but only at commit: writes are
+   * buffered until then, and the error would reach the client far from its statement.
+   */
+  private checkPartitionKey(partitionKey: readonly Value[], row: readonly SqlValue[], index: IndexInfo | null): void {
+    const storage = this.noEmptyPartitionKey;
+    if (storage === null || partitionKey.length !== 1) return;
+    const v = partitionKey[0];
+    if (!(v === '' || (v instanceof Uint8Array && v.byteLength === 0))) return;
+    const column = index
+      ? this.table.columns.find((c) => c.attnum === index.columns[0])
+      : this.table.columns.find((c) => c.physicalName === this.table.partitionKey[0]);
+    const what = index ? `unique index "${index.name}" of table "${this.table.name}"` : `table "${this.table.name}"`;
+    throw new SqlError(SqlState.featureNotSupported, `an empty value cannot be the partition key of ${what} on storage "${storage.name}" (${storage.kind})`, {
+      detail: `Column "${column?.name ?? '?'}" is the whole partition key, and ${storage.kind === 'cassandra' ? 'Cassandra' : 'this storage'} does not store an empty partition key. Failing row contains ${this.failingRow(row)}.`,
+      hint: index
+        ? 'Store a non-empty value, or make the unique index span more than one column, or keep the table in a schema mapped to another storage.'
+        : 'Store a non-empty value, or give the table a primary key of more than one column, or keep it in a schema mapped to another storage.',
+      schema: this.schemaName(),
+      table: this.table.name,
+      column: column?.name,
+    });
   }
 
   private async putEntry(index: IndexInfo, entryKey: Value[], rowKey: StorageKey): Promise<void> {

@@ -3,6 +3,7 @@
  * `next()` returns a batch of rows (null once exhausted). Reading operators turn storage records into
  * table rows; the others transform the rows of their input. Modify operators are in modify.ts.
  */
+import { performance } from 'node:perf_hooks';
 import { SqlError, SqlState } from '../../errors.js';
 import type { Transaction } from '../../txn/api.js';
 import type { Value } from '../../storage/types.js';
@@ -11,6 +12,7 @@ import { SqlArray, type SqlValue } from '../../types/values.js';
 import type { Catalog } from '../../catalog/catalog.js';
 import { toStorageValue } from '../../catalog/storage-mapping.js';
 import type { TableInfo } from '../../catalog/model.js';
+import type { StorageDirectory } from '../../catalog/storages.js';
 import { compileExpr, type CompiledExpr, type Row, type RuntimeContext } from '../compile.js';
 import type { Expr } from '../expr.js';
 import type { AggregatePlan, PlanNode, SortKey, TableAccess } from '../plan.js';
@@ -35,6 +37,8 @@ export interface ExecRuntime {
   readonly catalog: Catalog;
   /** The transaction statements run in (begun on first use). */
   transaction(): Promise<Transaction>;
+  /** Which storage holds a namespace; absent: every storage holds every key. */
+  readonly storages?: StorageDirectory;
 }
 
 export async function value(c: CompiledExpr, row: Row, ctx: RuntimeContext): Promise<SqlValue> {
@@ -149,11 +153,27 @@ function tooManyRows(what: string): SqlError {
 }
 
 /** An operator over rows produced all at once (storage reads return whole result sets). */
+/** A running statement gives the event loop a turn at least this often. */
+const YIELD_EVERY_MS = 20;
+let lastYieldAt = performance.now();
+
+/**
+ * Storage reads on SQLite and in-memory work resolve as microtasks only: a long statement would
+ * hold the event loop until it ends, and a CancelRequest (or another session) could not get in.
+ * Leaf operators call this for each batch they produce, so every statement yields now and then.
+ */
+async function giveWayIfBusy(): Promise<void> {
+  if (performance.now() - lastYieldAt < YIELD_EVERY_MS) return;
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  lastYieldAt = performance.now();
+}
+
 function fromRows(produce: () => Promise<Row[]>): Operator {
   let rows: Row[] | null = null;
   let offset = 0;
   return {
     async next() {
+      await giveWayIfBusy();
       if (rows === null) rows = await produce();
       if (offset >= rows.length) return null;
       const batch = rows.slice(offset, offset + BATCH_ROWS);
@@ -279,6 +299,7 @@ function functionScan(name: 'generate_series' | 'unnest', args: CompiledExpr[], 
   let state: { next: () => SqlValue | undefined } | null = null;
   return {
     async next() {
+      await giveWayIfBusy();
       if (state === null) {
         const values: SqlValue[] = [];
         for (const a of args) values.push(await value(a, [], rt.ctx));

@@ -74,3 +74,6 @@ R.asyncFn('pg_sleep', ['float8'], 'void', async ([seconds], ctx) => {
   ctx.checkCancel();
   return VOID;
 });
+
+/** The storage a schema's tables live in (or would, for a schema not created yet), by its configured name. */
+R.fn('polygres_schema_storage', ['text'], 'text', ([name], ctx) => ctx.session.schemaStorage(name as string)?.name ?? null, { volatility: 's' });

@@ -144,8 +144,12 @@ export class PolygresInProcessTarget implements SqlTarget {
             out.push({ sql: s.sql, command: exec.tag(), fields: exec.fields.map((f) => ({ name: f.name, typeOid: f.typeOid })), rows, error: null, notices: [...this.notices] });
           } else if (exec.kind === 'command') {
             out.push({ sql: s.sql, command: exec.tag, fields: [], rows: [], error: null, notices: [...this.notices] });
+          } else if (exec.kind === 'copyIn') {
+            // COPY FROM STDIN with no data, as a client that has none sends it.
+            out.push({ sql: s.sql, command: await exec.finish(), fields: [], rows: [], error: null, notices: [...this.notices] });
           } else {
-            throw new Error('COPY is not driven by this target');
+            while ((await exec.next()) !== null);
+            out.push({ sql: s.sql, command: exec.tag(), fields: [], rows: [], error: null, notices: [...this.notices] });
           }
         } catch (e) {
           const err = e instanceof SqlError ? e : new SqlError('XX000', String((e as Error)?.stack ?? e));
