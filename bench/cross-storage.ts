@@ -4,9 +4,11 @@
  * a conflict retried at once), with 16 and 64 clients, coordinator group commit off and on. polygres
  * runs it through SQL over the wire (pg client: BEGIN, two UPDATEs, COMMIT); ScalarDB through its
  * Java API (interop/scalardb Bench: get, get, update, update, commit), with the same properties file.
+ * `--systems ...,polygres-1rt` adds polygres with the four statements sent as one query string, which
+ * shows what the client's round trips cost.
  *
  *   node --import tsx bench/cross-storage.ts [--seconds 20] [--warmup 5] [--clients 16,64] [--accounts 100]
- *        [--group-commit off,on] [--systems polygres,scalardb] [--pool 32] [--profile [--profile-out FILE]] [--pg-statements]
+ *        [--group-commit off,on] [--systems polygres,scalardb[,polygres-1rt]] [--pool 32] [--profile [--profile-out FILE]] [--pg-statements]
  *        [--bin PATH/bin/polygres.js]   (a build of a snapshot, when the checkout changes under the run)
  *
  * Prints a Markdown table (TPS, P50, P99 of committed transfers, abort rate = failed attempts over all
@@ -74,6 +76,8 @@ interface RunResult {
   perTransfer?: Record<string, number>;
   /** CQL requests the Cassandra node executed per committed transfer (node-wide, approximate). */
   cqlPerTransfer?: number;
+  /** CPU of the transaction manager's process (polygres server, ScalarDB's JVM) per committed transfer. */
+  cpuMsPerTransfer?: number;
 }
 
 const suffix = randomBytes(3).toString('hex');
@@ -106,7 +110,25 @@ async function storageCounters(server: RunningServer): Promise<Map<string, numbe
   return out;
 }
 
-async function polygresWorkload(server: RunningServer, clients: number): Promise<Omit<RunResult, 'system' | 'groupCommit' | 'perTransfer'>> {
+/**
+ * `statements`: BEGIN, UPDATE, UPDATE, COMMIT, one round trip each (as applications do);
+ * `one-round-trip`: the same four statements in one simple query, to show what client round trips cost.
+ */
+type ClientStyle = 'statements' | 'one-round-trip';
+
+async function transferOnce(c: pg.Client, style: ClientStyle, from: number, to: number, amount: number): Promise<void> {
+  if (style === 'one-round-trip') {
+    // Integers only: safe to inline.
+    await c.query(`BEGIN; UPDATE ${pgNs}.accounts SET balance = balance - ${amount} WHERE id = ${from}; UPDATE ${csNs}.accounts SET balance = balance + ${amount} WHERE id = ${to}; COMMIT`);
+    return;
+  }
+  await c.query('BEGIN');
+  await c.query(`UPDATE ${pgNs}.accounts SET balance = balance - $1 WHERE id = $2`, [amount, from]);
+  await c.query(`UPDATE ${csNs}.accounts SET balance = balance + $1 WHERE id = $2`, [amount, to]);
+  await c.query('COMMIT');
+}
+
+async function polygresWorkload(server: RunningServer, clients: number, style: ClientStyle): Promise<Omit<RunResult, 'system' | 'groupCommit' | 'perTransfer'>> {
   const connections = await Promise.all(Array.from({ length: clients }, async () => {
     const c = new pg.Client(server.connection());
     await c.connect();
@@ -129,10 +151,7 @@ async function polygresWorkload(server: RunningServer, clients: number): Promise
       for (;;) {
         if (measured) attempts++;
         try {
-          await c.query('BEGIN');
-          await c.query(`UPDATE ${pgNs}.accounts SET balance = balance - $1 WHERE id = $2`, [amount, from]);
-          await c.query(`UPDATE ${csNs}.accounts SET balance = balance + $1 WHERE id = $2`, [amount, to]);
-          await c.query('COMMIT');
+          await transferOnce(c, style, from, to, amount);
           if (measured && Date.now() <= end) latencies.push(performance.now() - began);
           break;
         } catch (e) {
@@ -167,12 +186,18 @@ async function cqlExecuted(d: CrossStorageDeployment): Promise<number> {
   return n;
 }
 
-async function runPolygres(d: CrossStorageDeployment, groupCommit: 'off' | 'on', clients: number, options: { nodeArgs?: readonly string[] } = {}): Promise<{ result: RunResult; server: RunningServer }> {
+async function runPolygres(
+  d: CrossStorageDeployment,
+  groupCommit: 'off' | 'on',
+  clients: number,
+  options: { nodeArgs?: readonly string[]; style?: ClientStyle } = {},
+): Promise<{ result: RunResult; server: RunningServer }> {
   const properties = { 'scalar.db.multi_storage.storages.postgres.jdbc.connection_pool.max_total': args.pool, ...(groupCommit === 'on' ? GROUP_COMMIT_ON : {}) };
   const server = await d.start({ properties, nodeArgs: options.nodeArgs, bin: args.bin });
   const pid = server.process.pid!;
   const warm = new Promise((r) => setTimeout(r, WARMUP * 1000));
-  const run = polygresWorkload(server, clients);
+  const style = options.style ?? 'statements';
+  const run = polygresWorkload(server, clients, style);
   await warm;
   const before = await storageCounters(server);
   const cpuBefore = cpuMs(pid);
@@ -186,7 +211,7 @@ async function runPolygres(d: CrossStorageDeployment, groupCommit: 'off' | 'on',
     'CQL requests (node-wide count)': (cqlAfter - cqlBefore) / Math.max(1, measured.committed),
   };
   for (const [k, v] of after) perTransfer[k] = (v - (before.get(k) ?? 0)) / Math.max(1, measured.committed);
-  return { result: { system: 'polygres', groupCommit, ...measured, perTransfer, cqlPerTransfer: perTransfer['CQL requests (node-wide count)'] }, server };
+  return { result: { system: style === 'statements' ? 'polygres' : 'polygres, one round trip', groupCommit, ...measured, perTransfer, cqlPerTransfer: perTransfer['CQL requests (node-wide count)'], cpuMsPerTransfer: perTransfer['server CPU ms'] }, server };
 }
 
 async function runScalarDb(d: CrossStorageDeployment, dir: string, groupCommit: 'off' | 'on', clients: number): Promise<RunResult> {
@@ -200,11 +225,11 @@ async function runScalarDb(d: CrossStorageDeployment, dir: string, groupCommit: 
   const r = await runInterop('polygres.interop.Bench', [file, pgNs, csNs, String(ACCOUNTS), String(clients), String(SECONDS), String(WARMUP)], { timeoutMs: (SECONDS + WARMUP) * 1000 + 300_000, heap: '1g' });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   if (r.status !== 0 || !line.startsWith('{')) throw new Error(`ScalarDB bench failed (${r.status}):\n${r.stdout}\n${r.stderr.slice(-4000)}`);
-  const j = JSON.parse(line) as { committed: number; attempts: number; aborted: number; unknown: number; failed: number; tps: number; p50_ms: number; p99_ms: number };
+  const j = JSON.parse(line) as { committed: number; attempts: number; aborted: number; unknown: number; failed: number; tps: number; p50_ms: number; p99_ms: number; cpu_ms_per_transfer: number };
   if (j.failed > 0) process.stderr.write(`ScalarDB: ${j.failed} transfers failed with other errors\n${r.stderr.slice(-2000)}\n`);
   // Warm-up transfers are counted by Cassandra too: scale the committed ones to the whole run.
   const cqlPerTransfer = ((await cqlExecuted(d)) - cqlBefore) / Math.max(1, j.committed * ((SECONDS + WARMUP) / SECONDS));
-  return { system: 'ScalarDB 3.16', groupCommit, clients, committed: j.committed, attempts: j.attempts, aborted: j.aborted, unknown: j.unknown, tps: j.tps, p50Ms: j.p50_ms, p99Ms: j.p99_ms, cqlPerTransfer };
+  return { system: 'ScalarDB 3.16', groupCommit, clients, committed: j.committed, attempts: j.attempts, aborted: j.aborted, unknown: j.unknown, tps: j.tps, p50Ms: j.p50_ms, p99Ms: j.p99_ms, cqlPerTransfer, cpuMsPerTransfer: j.cpu_ms_per_transfer };
 }
 
 /** Self time of a V8 CPU profile, by function and by area of the code. */
@@ -295,6 +320,12 @@ async function main(): Promise<void> {
           await server.stop();
           results.push(result);
         }
+        if (SYSTEMS.includes('polygres-1rt')) {
+          process.stderr.write(`polygres (one round trip per transfer), group commit ${gc}, ${clients} clients...\n`);
+          const { result, server } = await runPolygres(d, gc, clients, { style: 'one-round-trip' });
+          await server.stop();
+          results.push(result);
+        }
         if (SYSTEMS.includes('scalardb')) {
           process.stderr.write(`ScalarDB, group commit ${gc}, ${clients} clients...\n`);
           results.push(await runScalarDb(d, dir, gc, clients));
@@ -335,15 +366,15 @@ async function main(): Promise<void> {
   const out = [
     `## Cross-storage bank: ${ACCOUNTS} accounts on PostgreSQL + ${ACCOUNTS} on Cassandra, ${SECONDS} s after ${WARMUP} s warm-up, SERIALIZABLE`,
     '',
-    '| system | group commit | clients | TPS | P50 ms | P99 ms | abort rate | unknown outcome | CQL requests per transfer |',
-    '|---|---|---|---|---|---|---|---|---|',
-    ...results.map((r) => `| ${r.system} | ${r.groupCommit} | ${r.clients} | ${r.tps.toFixed(0)} | ${r.p50Ms.toFixed(1)} | ${r.p99Ms.toFixed(1)} | ${((100 * r.aborted) / Math.max(1, r.attempts)).toFixed(0)}% | ${r.unknown} | ${r.cqlPerTransfer?.toFixed(1) ?? ''} |`),
+    '| system | group commit | clients | TPS | P50 ms | P99 ms | abort rate | unknown outcome | CQL requests per transfer | CPU ms per transfer |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...results.map((r) => `| ${r.system} | ${r.groupCommit} | ${r.clients} | ${r.tps.toFixed(0)} | ${r.p50Ms.toFixed(1)} | ${r.p99Ms.toFixed(1)} | ${((100 * r.aborted) / Math.max(1, r.attempts)).toFixed(0)}% | ${r.unknown} | ${r.cqlPerTransfer?.toFixed(1) ?? ''} | ${r.cpuMsPerTransfer?.toFixed(1) ?? ''} |`),
   ];
   const polygresRuns = results.filter((r) => r.perTransfer);
   if (polygresRuns.length > 0) {
     const keys = [...new Set(polygresRuns.flatMap((r) => Object.keys(r.perTransfer!)))].sort();
     out.push('', '### polygres: per committed transfer (storage operations, time inside them, server CPU)', '');
-    out.push(`| | ${polygresRuns.map((r) => `gc ${r.groupCommit}, ${r.clients} clients`).join(' | ')} |`, `|---|${polygresRuns.map(() => '---').join('|')}|`);
+    out.push(`| | ${polygresRuns.map((r) => `${r.system}, gc ${r.groupCommit}, ${r.clients} clients`).join(' | ')} |`, `|---|${polygresRuns.map(() => '---').join('|')}|`);
     for (const k of keys) out.push(`| ${k} | ${polygresRuns.map((r) => (r.perTransfer![k] ?? 0).toFixed(2)).join(' | ')} |`);
   }
   for (const n of notes) out.push('', n);

@@ -166,6 +166,7 @@ export async function startNode(config: PolygresConfig, logger: Logger): Promise
     const transactions = new ConsensusCommitManager(router, {
       ...transactionConfig,
       logger: logger.child({ component: 'txn' }),
+      onGroupCommit: (size) => metrics.groupCommitSize.observe(size),
       ...(faults ? { hooks: faults.hooks } : {}),
     });
     closers.push(() => transactions.close());

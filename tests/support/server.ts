@@ -35,7 +35,10 @@ export interface ServerOptions {
   readonly env?: Record<string, string>;
   /** Options of node itself, before the bin (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
   readonly nodeArgs?: readonly string[];
-  /** Another build's bin/polygres.js (benchmarks of a snapshot while the checkout changes). */
+  /**
+   * Another build's bin/polygres.js (a snapshot while the checkout changes); default
+   * POLYGRES_TEST_BIN, else this checkout's.
+   */
   readonly bin?: string;
   /** Reuse a data directory (restart tests); a fresh temp dir otherwise, removed on stop. */
   readonly dataDir?: string;
@@ -46,7 +49,7 @@ export interface ServerOptions {
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const ownDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'polygres-server-'));
-  const args = [...(options.nodeArgs ?? []), options.bin ?? polygresBin, '--port', '0', '--http-port', '0', '--data-dir', dataDir];
+  const args = [...(options.nodeArgs ?? []), options.bin ?? process.env.POLYGRES_TEST_BIN ?? polygresBin, '--port', '0', '--http-port', '0', '--data-dir', dataDir];
   if (options.properties !== undefined) {
     const file = join(dataDir, 'test.properties');
     writeFileSync(file, options.properties);
