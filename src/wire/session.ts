@@ -609,26 +609,18 @@ export class Session {
   /** The next message; after ReadyForQuery, with the idle timeout that applies (FATAL when it fires). */
   private async nextCommandMessage(session: BackendSession): Promise<FrontendMessage | null> {
     let timeoutMs = 0;
-    let timeoutError: SqlError | null = null;
+    let inTransaction = false;
     if (this.awaitingCommand) {
       this.awaitingCommand = false;
-      if (session.transactionStatus === 'I') {
-        timeoutMs = shorterTimeout(this.services.idleSessionTimeoutMs, parseDurationMs(session.setting('idle_session_timeout')));
-        timeoutError = new SqlError(SqlState.idleSessionTimeout, 'terminating connection due to idle-session timeout', { severity: 'FATAL' });
-      } else {
-        timeoutMs = shorterTimeout(
-          this.services.idleInTransactionTimeoutMs,
-          parseDurationMs(session.setting('idle_in_transaction_session_timeout')),
-        );
-        timeoutError = new SqlError(SqlState.idleInTransactionSessionTimeout, 'terminating connection due to idle-in-transaction timeout', {
-          severity: 'FATAL',
-        });
-      }
+      inTransaction = session.transactionStatus !== 'I';
+      timeoutMs = inTransaction
+        ? shorterTimeout(this.services.idleInTransactionTimeoutMs, parseDurationMs(session.setting('idle_in_transaction_session_timeout')))
+        : shorterTimeout(this.services.idleSessionTimeoutMs, parseDurationMs(session.setting('idle_session_timeout')));
     }
     this.idle = true;
     try {
       const next = this.transport.next();
-      if (timeoutMs <= 0 || timeoutError === null) return await next;
+      if (timeoutMs <= 0) return await next;
       next.catch(() => {});
       let timer: NodeJS.Timeout | undefined;
       const expired = new Promise<'expired'>((resolve) => {
@@ -636,7 +628,12 @@ export class Session {
       });
       const first = await Promise.race([next, expired]);
       clearTimeout(timer);
-      if (first === 'expired') throw timeoutError;
+      if (first === 'expired') {
+        // Built only when it fires: a SqlError captures a stack, which is not free on every command.
+        throw inTransaction
+          ? new SqlError(SqlState.idleInTransactionSessionTimeout, 'terminating connection due to idle-in-transaction timeout', { severity: 'FATAL' })
+          : new SqlError(SqlState.idleSessionTimeout, 'terminating connection due to idle-session timeout', { severity: 'FATAL' });
+      }
       return first;
     } finally {
       this.idle = false;
