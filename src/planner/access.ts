@@ -160,6 +160,41 @@ function pushableFilter(table: TableInfo, predicate: Expr | null): PushedPredica
   return null;
 }
 
+/** `column = value` where the value is read from another row (a join's outer row). */
+export interface KeyEquality {
+  readonly column: ColumnInfo;
+  readonly value: Expr;
+}
+
+/**
+ * The lookup a join can make into `table` for each outer row, given equalities between the table's
+ * columns and expressions over the outer row: a get when they cover the whole storage key, a get
+ * through a unique index when they cover one, else null (the join reads the table instead).
+ */
+export function chooseLookupAccess(table: TableInfo, equalities: readonly KeyEquality[]): Extract<TableAccess, { kind: 'get' | 'unique' }> | null {
+  const byColumn = new Map<string, Expr>();
+  for (const e of equalities) {
+    if (!byColumn.has(e.column.physicalName) && keyCompatible({ column: e.column, op: '=', value: e.value })) byColumn.set(e.column.physicalName, e.value);
+  }
+  if (table.rowIdColumn === null) {
+    const key = [...table.partitionKey, ...table.clusteringKey].map((p) => byColumn.get(p));
+    if (key.every((k) => k !== undefined)) return { kind: 'get', key: key as Expr[] };
+  }
+  for (const index of table.indexes) {
+    if (!index.unique || !index.uniqueTable) continue;
+    const values = index.columns.map((n) => table.columns.find((c) => c.attnum === n)).map((c) => (c ? byColumn.get(c.physicalName) : undefined));
+    if (values.every((v) => v !== undefined)) return { kind: 'unique', index, key: values as Expr[] };
+  }
+  return null;
+}
+
+/** The table column an expression reads, looking through casts that only relabel text types. */
+export function tableColumnOf(table: TableInfo, e: Expr, slotOffset: number): ColumnInfo | null {
+  const x = stripRelabel(e);
+  if (x.kind !== 'column') return null;
+  return table.columns[x.slot - slotOffset] ?? null;
+}
+
 export function describeIndex(index: IndexInfo): string {
   return index.name;
 }

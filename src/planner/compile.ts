@@ -13,6 +13,7 @@ import { exprAny } from './expr.js';
 import type { ScalarFunction } from './functions/registry.js';
 import { compareValues } from './value-ops.js';
 import type { PlanNode } from './plan.js';
+import type { CteStore } from './exec/cte.js';
 
 export type Row = readonly SqlValue[];
 export type SyncEvaluator = (row: Row, ctx: RuntimeContext) => SqlValue;
@@ -26,6 +27,8 @@ export interface SubqueryRunner {
 
 export interface RuntimeContext extends EvalContext {
   readonly subqueries: SubqueryRunner;
+  /** The CTEs of the WITH clauses being executed (set by the With operator). */
+  readonly ctes?: CteStore;
 }
 
 export type CompiledExpr = { readonly async: false; readonly eval: SyncEvaluator } | { readonly async: true; readonly eval: AsyncEvaluator };
@@ -263,6 +266,12 @@ function compileSync(e: Expr): SyncEvaluator {
     }
     case 'aggregateRef':
       throw new SqlError(SqlState.internalError, 'aggregate reference outside an aggregate node');
+    case 'windowRef':
+      throw new SqlError(SqlState.internalError, 'window function reference outside a window node');
+    case 'setFunctionRef':
+      throw new SqlError(SqlState.internalError, 'set-returning function reference outside a ProjectSet node');
+    case 'groupingFunc':
+      throw new SqlError(SqlState.internalError, 'GROUPING outside an aggregate node');
     case 'row':
       throw new SqlError(SqlState.featureNotSupported, 'row values are not supported yet');
     case 'subquery':

@@ -1,6 +1,6 @@
 /** EXPLAIN: the plan as PostgreSQL-like indented text, one line per row of "QUERY PLAN". */
 import type { Expr } from './expr.js';
-import type { PlanNode, TableAccess } from './plan.js';
+import type { CteDefinition, PlanNode, TableAccess } from './plan.js';
 import type { TableInfo } from '../catalog/model.js';
 import { formatText } from '../types/codec.js';
 import { Oid } from '../types/oids.js';
@@ -55,10 +55,11 @@ function exprText(e: Expr, columns: readonly string[]): string {
   }
 }
 
-function accessText(table: TableInfo, access: TableAccess): string[] {
+/** The access path lines; key expressions read `valueColumns` (a lookup join's outer row) or nothing. */
+function accessText(table: TableInfo, access: TableAccess, valueColumns: readonly string[] = table.columns.map((c) => c.name)): string[] {
   const name = table.name;
   const keyNames = [...table.partitionKey, ...table.clusteringKey].map((p) => table.columns.find((c) => c.physicalName === p)?.name ?? p);
-  const cols = table.columns.map((c) => c.name);
+  const cols = valueColumns;
   switch (access.kind) {
     case 'get':
       return [`Get on ${name}`, `  Key: (${keyNames.map((k, i) => `${k} = ${exprText(access.key[i]!, cols)}`).join(', ')})`];
@@ -85,15 +86,27 @@ function accessText(table: TableInfo, access: TableAccess): string[] {
   }
 }
 
+const JOIN_NAMES: Readonly<Record<string, string>> = { inner: '', left: ' Left', right: ' Right', full: ' Full' };
+
+function sortKeyText(keys: readonly { readonly expr: Expr; readonly descending: boolean }[], names: readonly string[]): string {
+  return keys.map((k) => `${exprText(k.expr, names)}${k.descending ? ' DESC' : ''}`).join(', ');
+}
+
 export function explainPlan(plan: PlanNode): string[] {
   const out: string[] = [];
-  const walk = (node: PlanNode, depth: number): void => {
+  const walk = (node: PlanNode, depth: number, ctes: readonly CteDefinition[] = []): void => {
     const pad = depth === 0 ? '' : `${' '.repeat(depth * 6 - 6)}  ->  `;
     const detailPad = ' '.repeat(depth === 0 ? 2 : depth * 6);
-    const inputNames = (n: PlanNode): string[] => ('input' in n ? n.input.columns.map((c) => c.name) : []);
+    const names = (n: PlanNode): string[] => n.columns.map((c) => c.name);
+    const inputNames = (n: PlanNode): string[] => ('input' in n ? names(n.input) : []);
     const line = (head: string, details: string[] = []): void => {
       out.push(pad + head);
       for (const d of details) out.push(detailPad + d);
+      // The CTEs of a WITH are shown under the node that runs the query, as PostgreSQL shows them.
+      for (const c of ctes) {
+        out.push(`${detailPad}CTE ${c.name}`);
+        walk(c.plan, depth + 1);
+      }
     };
     switch (node.kind) {
       case 'result':
@@ -108,7 +121,7 @@ export function explainPlan(plan: PlanNode): string[] {
         break;
       }
       case 'functionScan':
-        line(`Function Scan on ${node.name}`);
+        line(`Function Scan on ${node.functions.map((f) => f.fn.name).join(', ')}`);
         break;
       case 'filter':
         line('Filter', [`Condition: ${exprText(node.predicate, inputNames(node))}`]);
@@ -117,16 +130,69 @@ export function explainPlan(plan: PlanNode): string[] {
         line('Project', [`Output: ${node.exprs.map((e) => exprText(e, inputNames(node))).join(', ')}`]);
         break;
       case 'sort':
-        line('Sort', [`Sort Key: ${node.keys.map((k) => `${exprText(k.expr, inputNames(node))}${k.descending ? ' DESC' : ''}`).join(', ')}`]);
+        line('Sort', [`Sort Key: ${sortKeyText(node.keys, inputNames(node))}`]);
         break;
       case 'limit':
-        line('Limit');
+        line(node.ties ? 'Limit (WITH TIES)' : 'Limit');
         break;
       case 'distinct':
         line(node.keys ? 'Unique (DISTINCT ON)' : 'HashAggregate (DISTINCT)');
         break;
-      case 'aggregate':
-        line(node.groupKeys.length ? 'HashAggregate' : 'Aggregate', node.groupKeys.length ? [`Group Key: ${node.groupKeys.map((g) => exprText(g, inputNames(node))).join(', ')}`] : []);
+      case 'aggregate': {
+        const keyText = (keys: readonly Expr[]): string => (keys.length ? keys.map((g) => exprText(g, inputNames(node))).join(', ') : '()');
+        if (node.groupingSets) line('MixedAggregate', node.groupingSets.map((set) => `Group Key: ${keyText(set.map((i) => node.groupKeys[i]!))}`));
+        else line(node.groupKeys.length ? 'HashAggregate' : 'Aggregate', node.groupKeys.length ? [`Group Key: ${keyText(node.groupKeys)}`] : []);
+        break;
+      }
+      case 'nestedLoop':
+        line(`Nested Loop${JOIN_NAMES[node.joinType]}${node.lateral ? ' (LATERAL)' : ''}`, node.condition ? [`Join Filter: ${exprText(node.condition, names(node))}`] : []);
+        walk(node.left, depth + 1);
+        walk(node.right, depth + 1);
+        return;
+      case 'hashJoin': {
+        const cond = node.leftKeys.map((k, i) => `${exprText(k, names(node.left))} = ${exprText(node.rightKeys[i]!, names(node.right))}`).join(' AND ');
+        line(`Hash${JOIN_NAMES[node.joinType]} Join`, [`Hash Cond: (${cond})`, ...(node.condition ? [`Join Filter: ${exprText(node.condition, names(node))}`] : [])]);
+        walk(node.left, depth + 1);
+        out.push(`${' '.repeat(depth * 6)}  ->  Hash`);
+        walk(node.right, depth + 2);
+        return;
+      }
+      case 'lookupJoin': {
+        line(`Lookup${node.joinType === 'left' ? ' Left' : ''} Join`, node.condition ? [`Join Filter: ${exprText(node.condition, names(node))}`] : []);
+        walk(node.outer, depth + 1);
+        const [head, ...details] = accessText(node.table, node.access, names(node.outer));
+        out.push(`${' '.repeat(depth * 6)}  ->  ${head} (one per outer row)`);
+        for (const d of details) out.push(`${' '.repeat(depth * 6 + 6)}${d.trim()}`);
+        return;
+      }
+      case 'setOp':
+        line(node.op === 'union' && node.all ? 'Append' : `HashSetOp ${node.op[0]!.toUpperCase()}${node.op.slice(1)}${node.all ? ' All' : ''}`);
+        walk(node.left, depth + 1);
+        walk(node.right, depth + 1);
+        return;
+      case 'with':
+        walk(node.input, depth, [...ctes, ...node.ctes]);
+        return;
+      case 'cteScan':
+        line(`CTE Scan on ${node.cte.name}`);
+        break;
+      case 'workTableScan':
+        line(`WorkTable Scan on ${node.name}`);
+        break;
+      case 'recursiveUnion':
+        line(node.all ? 'Recursive Union All' : 'Recursive Union');
+        walk(node.nonRecursive, depth + 1);
+        walk(node.recursive, depth + 1);
+        return;
+      case 'window': {
+        const details: string[] = [];
+        if (node.partitionBy.length) details.push(`Partition By: ${node.partitionBy.map((e) => exprText(e, inputNames(node))).join(', ')}`);
+        if (node.orderBy.length) details.push(`Order By: ${sortKeyText(node.orderBy, inputNames(node))}`);
+        line('WindowAgg', details);
+        break;
+      }
+      case 'projectSet':
+        line('ProjectSet', [`Functions: ${node.functions.map((f) => `${f.fn.name}(${f.args.map((a) => exprText(a, inputNames(node))).join(', ')})`).join(', ')}`]);
         break;
       case 'insert':
         line(`Insert on ${node.table.name}`);

@@ -29,7 +29,10 @@ export type Expr =
   | SubscriptExpr
   | AggregateRefExpr
   | SubqueryExpr
-  | RowExpr;
+  | RowExpr
+  | WindowRefExpr
+  | SetFunctionRefExpr
+  | GroupingFuncExpr;
 
 export interface ConstExpr {
   readonly kind: 'const';
@@ -170,6 +173,27 @@ export interface AggregateCall {
   readonly type: TypeRef;
 }
 
+/** The result of window function number `index` of the query (placed by the Window nodes). */
+export interface WindowRefExpr {
+  readonly kind: 'windowRef';
+  readonly index: number;
+  readonly type: TypeRef;
+}
+
+/** GROUPING(a, b, ...): which of its arguments (group keys) the current grouping set leaves out. */
+export interface GroupingFuncExpr {
+  readonly kind: 'groupingFunc';
+  readonly args: readonly Expr[];
+  readonly type: TypeRef;
+}
+
+/** The current value of set-returning function number `index` of the select list (ProjectSet node). */
+export interface SetFunctionRefExpr {
+  readonly kind: 'setFunctionRef';
+  readonly index: number;
+  readonly type: TypeRef;
+}
+
 /**
  * A subquery in an expression (EXISTS, scalar, IN/ANY, ARRAY). Planned as its own tree; correlated
  * ones reference outer rows through OuterColumnExpr.
@@ -214,6 +238,8 @@ export function children(e: Expr): readonly Expr[] {
     case 'column':
     case 'outerColumn':
     case 'aggregateRef':
+    case 'windowRef':
+    case 'setFunctionRef':
       return [];
     case 'call':
     case 'and':
@@ -221,6 +247,7 @@ export function children(e: Expr): readonly Expr[] {
     case 'coalesce':
     case 'minmax':
     case 'row':
+    case 'groupingFunc':
       return e.args;
     case 'cast':
     case 'not':
@@ -261,4 +288,98 @@ export function andOf(parts: readonly Expr[]): Expr | null {
   if (parts.length === 0) return null;
   if (parts.length === 1) return parts[0]!;
   return { kind: 'and', args: parts, type: BOOL_TYPE };
+}
+
+/** A copy of `e` with each direct child replaced by `f(child)`. */
+export function mapChildren(e: Expr, f: (c: Expr) => Expr): Expr {
+  switch (e.kind) {
+    case 'call':
+      return { ...e, args: e.args.map(f) };
+    case 'and':
+    case 'or':
+      return { ...e, args: e.args.map(f) };
+    case 'coalesce':
+    case 'minmax':
+    case 'row':
+    case 'groupingFunc':
+      return { ...e, args: e.args.map(f) };
+    case 'cast':
+    case 'not':
+    case 'nullTest':
+    case 'boolTest':
+      return { ...e, arg: f(e.arg) };
+    case 'case':
+      return { ...e, whens: e.whens.map((w) => ({ condition: f(w.condition), result: f(w.result) })), elseResult: f(e.elseResult) };
+    case 'scalarArrayOp':
+      return { ...e, left: f(e.left), right: f(e.right) };
+    case 'array':
+      return { ...e, elements: e.elements.map(f) };
+    case 'subscript':
+      return { ...e, arg: f(e.arg), indexes: e.indexes.map((i) => ({ lower: i.lower ? f(i.lower) : null, upper: i.upper ? f(i.upper) : null, slice: i.slice })) };
+    case 'subquery':
+      return e.testExpr ? { ...e, testExpr: f(e.testExpr) } : e;
+    default:
+      return e;
+  }
+}
+
+/** Structural equality of bound expressions (functions compared by identity). */
+export function exprEquals(a: Expr, b: Expr): boolean {
+  if (a === b) return true;
+  if (a.kind !== b.kind || a.type.oid !== b.type.oid) return false;
+  switch (a.kind) {
+    case 'column':
+      return a.slot === (b as typeof a).slot;
+    case 'outerColumn':
+      return a.slot === (b as typeof a).slot && a.depth === (b as typeof a).depth;
+    case 'param':
+      return a.index === (b as typeof a).index;
+    case 'const':
+      return valueKey(a.value) === valueKey((b as typeof a).value);
+    case 'aggregateRef':
+    case 'windowRef':
+    case 'setFunctionRef':
+      return a.index === (b as typeof a).index;
+    case 'call':
+      if (a.fn !== (b as typeof a).fn && !(a.fn.name === (b as typeof a).fn.name && a.fn.argTypes.join() === (b as typeof a).fn.argTypes.join())) return false;
+      break;
+    case 'nullTest':
+      if (a.negated !== (b as typeof a).negated) return false;
+      break;
+    case 'subquery':
+      return false;
+    default:
+      break;
+  }
+  const ca = children(a);
+  const cb = children(b);
+  return ca.length === cb.length && ca.every((x, i) => exprEquals(x, cb[i]!));
+}
+
+function valueKey(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x));
+}
+
+/** The depth-0 column slots `e` reads (outer columns and subquery plans are not entered). */
+export function columnSlots(e: Expr, into: Set<number> = new Set()): Set<number> {
+  if (e.kind === 'column') into.add(e.slot);
+  for (const c of children(e)) columnSlots(c, into);
+  return into;
+}
+
+/** True when `e` contains a subquery (its plan may read this row's columns through outer references). */
+export function containsSubquery(e: Expr): boolean {
+  return exprAny(e, (x) => x.kind === 'subquery');
+}
+
+/**
+ * `e` reading a row laid out differently: depth-0 column slot `s` becomes `slotMap(s)`. Only for
+ * expressions without subqueries, whose plans could also read the row (see containsSubquery).
+ */
+export function remapColumns(e: Expr, slotMap: (slot: number) => number): Expr {
+  if (e.kind === 'column') {
+    const slot = slotMap(e.slot);
+    return slot === e.slot ? e : { ...e, slot };
+  }
+  return mapChildren(e, (c) => remapColumns(c, slotMap));
 }

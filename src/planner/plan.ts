@@ -11,6 +11,7 @@ import type { TypeRef } from '../types/registry.js';
 import type { PredicateOp } from '../storage/types.js';
 import type { ColumnInfo, IndexInfo, TableInfo } from '../catalog/model.js';
 import type { AggregateCall, Expr } from './expr.js';
+import type { AggregateDefinition, ScalarFunction, WindowFunctionDefinition } from './functions/registry.js';
 
 export interface OutputColumn {
   readonly name: string;
@@ -33,6 +34,16 @@ export type PlanNode =
   | LimitPlan
   | DistinctPlan
   | AggregatePlan
+  | NestedLoopJoinPlan
+  | HashJoinPlan
+  | LookupJoinPlan
+  | SetOpPlan
+  | WithPlan
+  | CteScanPlan
+  | RecursiveUnionPlan
+  | WorkTableScanPlan
+  | WindowPlan
+  | ProjectSetPlan
   | InsertPlan
   | UpdatePlan
   | DeletePlan;
@@ -86,11 +97,22 @@ export interface TableReadPlan {
   readonly columns: readonly OutputColumn[];
 }
 
-/** A set-returning function in FROM (generate_series, unnest). */
+/** A function called in FROM or in a select list: set-returning (rows) or plain (one row). */
+export interface FunctionCallSpec {
+  readonly fn: ScalarFunction;
+  readonly args: readonly Expr[];
+  readonly type: TypeRef;
+}
+
+/**
+ * Functions in FROM: `f(...)`, `ROWS FROM (f(...), g(...))`, `unnest(a, b)`, optionally WITH
+ * ORDINALITY. The functions run side by side; a shorter one is padded with NULLs. Arguments are
+ * evaluated once per scan (a LATERAL scan is rebuilt for each outer row).
+ */
 export interface FunctionScanPlan {
   readonly kind: 'functionScan';
-  readonly name: 'generate_series' | 'unnest';
-  readonly args: readonly Expr[];
+  readonly functions: readonly FunctionCallSpec[];
+  readonly ordinality: boolean;
   readonly columns: readonly OutputColumn[];
 }
 
@@ -126,6 +148,8 @@ export interface LimitPlan {
   readonly input: PlanNode;
   readonly limit: Expr | null;
   readonly offset: Expr | null;
+  /** FETCH FIRST n ROWS WITH TIES: the ORDER BY keys; rows equal to the last one kept are kept too. */
+  readonly ties: readonly SortKey[] | null;
   readonly columns: readonly OutputColumn[];
 }
 
@@ -137,12 +161,191 @@ export interface DistinctPlan {
   readonly columns: readonly OutputColumn[];
 }
 
-/** Hash aggregation: output is the group keys, then the aggregates, in that order. */
+/**
+ * Hash aggregation: output is the group keys, then the aggregates, in that order. With grouping
+ * sets (GROUPING SETS, ROLLUP, CUBE) each input row counts once per set, the keys a set leaves out
+ * are NULL in its rows, and a last column holds the set's GROUPING() mask (bit i, counted from the
+ * last key, set when group key i is left out).
+ */
 export interface AggregatePlan {
   readonly kind: 'aggregate';
   readonly input: PlanNode;
   readonly groupKeys: readonly Expr[];
   readonly aggregates: readonly AggregateCall[];
+  /** Indexes into groupKeys, one list per grouping set; null for a plain GROUP BY. */
+  readonly groupingSets: ReadonlyArray<readonly number[]> | null;
+  readonly columns: readonly OutputColumn[];
+}
+
+export type JoinType = 'inner' | 'left' | 'right' | 'full';
+
+/**
+ * Joins output the left row's columns, then the right row's. `condition` is over that combined
+ * row; an outer join NULL-extends the rows of its preserved side(s) that matched nothing.
+ */
+export interface NestedLoopJoinPlan {
+  readonly kind: 'nestedLoop';
+  readonly joinType: JoinType;
+  readonly left: PlanNode;
+  readonly right: PlanNode;
+  /**
+   * LATERAL: the right side is run again for each left row, which it reads as its innermost outer
+   * row (OuterColumnExpr depth 1). Otherwise the right side is read once and kept in memory.
+   */
+  readonly lateral: boolean;
+  readonly condition: Expr | null;
+  readonly columns: readonly OutputColumn[];
+}
+
+/** An equi-join: the right side is read into a hash table on `rightKeys`, the left side probes it. */
+export interface HashJoinPlan {
+  readonly kind: 'hashJoin';
+  readonly joinType: JoinType;
+  readonly left: PlanNode;
+  readonly right: PlanNode;
+  /** Over the left row and the right row respectively; NULL keys never match. */
+  readonly leftKeys: readonly Expr[];
+  readonly rightKeys: readonly Expr[];
+  /** The rest of the join condition, over the combined row. */
+  readonly condition: Expr | null;
+  readonly columns: readonly OutputColumn[];
+}
+
+/**
+ * An equi-join on the whole storage key (or a unique index) of a table: for each row of `outer`,
+ * one storage get (two through a unique index), batched. `access` is a get or unique access whose
+ * key expressions are evaluated over the outer row.
+ */
+export interface LookupJoinPlan {
+  readonly kind: 'lookupJoin';
+  /** left: outer rows that find nothing are kept, NULL-extended. */
+  readonly joinType: 'inner' | 'left';
+  readonly outer: PlanNode;
+  readonly table: TableInfo;
+  readonly access: Extract<TableAccess, { kind: 'get' | 'unique' }>;
+  /** Output order: the outer row first (true), or the table row first (a join written the other way round). */
+  readonly outerFirst: boolean;
+  /** Over the output row; a looked-up row that fails it counts as no match. */
+  readonly condition: Expr | null;
+  readonly columns: readonly OutputColumn[];
+}
+
+/** UNION / INTERSECT / EXCEPT [ALL]: rows compared as wholes, NULLs equal. */
+export interface SetOpPlan {
+  readonly kind: 'setOp';
+  readonly op: 'union' | 'intersect' | 'except';
+  readonly all: boolean;
+  readonly left: PlanNode;
+  readonly right: PlanNode;
+  readonly columns: readonly OutputColumn[];
+}
+
+/** A WITH query: computed at most once per execution of the query that names it, when first read. */
+export interface CteDefinition {
+  /** Unique within a statement (work table scans refer to their recursive CTE by it). */
+  readonly id: number;
+  readonly name: string;
+  /** A SELECT (or a RecursiveUnion), or INSERT/UPDATE/DELETE ... RETURNING. */
+  readonly plan: PlanNode;
+  /** Data-modifying: run to completion even when nothing reads it. */
+  readonly modifies: boolean;
+}
+
+/** Makes `ctes` available to CteScans in `input` (and in its subqueries). */
+export interface WithPlan {
+  readonly kind: 'with';
+  readonly ctes: readonly CteDefinition[];
+  readonly input: PlanNode;
+  readonly columns: readonly OutputColumn[];
+}
+
+export interface CteScanPlan {
+  readonly kind: 'cteScan';
+  readonly cte: CteDefinition;
+  readonly columns: readonly OutputColumn[];
+}
+
+/**
+ * WITH RECURSIVE: the non-recursive term's rows, then the recursive term run again and again over
+ * the rows the previous round produced (its WorkTableScan), until a round produces none. UNION
+ * (not ALL) drops rows already produced.
+ */
+export interface RecursiveUnionPlan {
+  readonly kind: 'recursiveUnion';
+  readonly cteId: number;
+  readonly name: string;
+  readonly all: boolean;
+  readonly nonRecursive: PlanNode;
+  readonly recursive: PlanNode;
+  readonly columns: readonly OutputColumn[];
+}
+
+/** The recursive CTE's own name inside its recursive term: the previous round's rows. */
+export interface WorkTableScanPlan {
+  readonly kind: 'workTableScan';
+  readonly cteId: number;
+  readonly name: string;
+  readonly columns: readonly OutputColumn[];
+}
+
+export type FrameBound =
+  | { readonly kind: 'unboundedPreceding' | 'currentRow' | 'unboundedFollowing' }
+  | { readonly kind: 'preceding' | 'following'; readonly offset: Expr };
+
+/**
+ * For RANGE frames with an offset: how `order value ± offset` is computed and compared with the
+ * order values (PostgreSQL's in_range).
+ */
+export interface RangeOffsetOps {
+  readonly add: ScalarFunction;
+  readonly sub: ScalarFunction;
+  /** order value >= bound, order value <= bound. */
+  readonly ge: ScalarFunction;
+  readonly le: ScalarFunction;
+  readonly orderType: TypeRef;
+  readonly offsetType: TypeRef;
+  readonly boundType: TypeRef;
+}
+
+export interface WindowFrame {
+  readonly mode: 'rows' | 'range' | 'groups';
+  readonly start: FrameBound;
+  readonly end: FrameBound;
+  readonly exclude: 'noOthers' | 'currentRow' | 'group' | 'ties';
+  readonly rangeOps: RangeOffsetOps | null;
+}
+
+export interface WindowCall {
+  readonly fn: { readonly kind: 'window'; readonly def: WindowFunctionDefinition } | { readonly kind: 'aggregate'; readonly def: AggregateDefinition };
+  readonly args: readonly Expr[];
+  /** FILTER (WHERE ...), aggregates only. */
+  readonly filter: Expr | null;
+  readonly type: TypeRef;
+}
+
+/**
+ * Window functions sharing one window: the input sorted by PARTITION BY then ORDER BY, each
+ * function computed per row; output is the input row followed by one column per function, in that
+ * sort order.
+ */
+export interface WindowPlan {
+  readonly kind: 'window';
+  readonly input: PlanNode;
+  readonly partitionBy: readonly Expr[];
+  readonly orderBy: readonly SortKey[];
+  readonly frame: WindowFrame;
+  readonly functions: readonly WindowCall[];
+  readonly columns: readonly OutputColumn[];
+}
+
+/**
+ * Set-returning functions of a select list: for each input row they run side by side, giving as
+ * many rows as the longest (NULL-padding the others); output is the input row and one column each.
+ */
+export interface ProjectSetPlan {
+  readonly kind: 'projectSet';
+  readonly input: PlanNode;
+  readonly functions: readonly FunctionCallSpec[];
   readonly columns: readonly OutputColumn[];
 }
 
@@ -203,14 +406,26 @@ export function visibleColumns(node: PlanNode): OutputColumn[] {
   return node.columns.filter((c) => !c.hidden);
 }
 
-/** The children of a node, for walkers. */
+/** The children of a node, for walkers (CTE definitions are walked where the WITH is). */
 export function planInputs(node: PlanNode): PlanNode[] {
   switch (node.kind) {
     case 'result':
     case 'values':
     case 'tableRead':
     case 'functionScan':
+    case 'cteScan':
+    case 'workTableScan':
       return [];
+    case 'nestedLoop':
+    case 'hashJoin':
+    case 'setOp':
+      return [node.left, node.right];
+    case 'lookupJoin':
+      return [node.outer];
+    case 'recursiveUnion':
+      return [node.nonRecursive, node.recursive];
+    case 'with':
+      return [...node.ctes.map((c) => c.plan), node.input];
     default:
       return [node.input];
   }

@@ -193,15 +193,15 @@ export class SqlSession implements BackendSession {
       }
       case 'InsertStmt': {
         const plan = analyzeInsert(actx, nodeAs(ast, 'InsertStmt')!);
-        return { kind: 'query', plan, command: 'INSERT', fields: plan.returning ? fieldsOf(plan) : null };
+        return { kind: 'query', plan, command: 'INSERT', fields: plan.columns.length > 0 ? fieldsOf(plan) : null };
       }
       case 'UpdateStmt': {
         const plan = analyzeUpdate(actx, nodeAs(ast, 'UpdateStmt')!);
-        return { kind: 'query', plan, command: 'UPDATE', fields: plan.returning ? fieldsOf(plan) : null };
+        return { kind: 'query', plan, command: 'UPDATE', fields: plan.columns.length > 0 ? fieldsOf(plan) : null };
       }
       case 'DeleteStmt': {
         const plan = analyzeDelete(actx, nodeAs(ast, 'DeleteStmt')!);
-        return { kind: 'query', plan, command: 'DELETE', fields: plan.returning ? fieldsOf(plan) : null };
+        return { kind: 'query', plan, command: 'DELETE', fields: plan.columns.length > 0 ? fieldsOf(plan) : null };
       }
       case 'VariableShowStmt': {
         const name = nodeAs(ast, 'VariableShowStmt')!.name ?? '';

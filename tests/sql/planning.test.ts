@@ -85,6 +85,10 @@ describe('planning', () => {
     await query('CREATE TABLE events (tenant int, seq int, kind text, PRIMARY KEY (tenant, seq)) WITH (partition_key = tenant)');
     await query("INSERT INTO accounts VALUES (1, 'ann', 10, 'a@x'), (2, 'bob', 20, 'b@x'), (3, 'ann', 30, 'c@x')");
     await query("INSERT INTO events VALUES (1, 1, 'a'), (1, 2, 'b'), (1, 3, 'c'), (2, 1, 'd')");
+    await query('CREATE TABLE customers (id int PRIMARY KEY, name text, email text UNIQUE)');
+    await query('CREATE TABLE orders (id int PRIMARY KEY, customer_id int, amount int)');
+    await query("INSERT INTO customers VALUES (1, 'ann', 'ann@x'), (2, 'bob', 'bob@x'), (3, 'cid', 'cid@x'), (4, 'dan', 'dan@x')");
+    await query('INSERT INTO orders VALUES (10, 1, 5), (11, 2, 50), (12, 3, 500), (13, NULL, 7)');
   });
   after(async () => {
     await session.close();
@@ -132,6 +136,61 @@ describe('planning', () => {
     const plan = await explain('SELECT owner, count(*) FROM accounts WHERE balance > 0 GROUP BY owner ORDER BY 2 DESC LIMIT 1');
     const heads = plan.split('\n').filter((l) => !/^\s+[A-Z][a-z]+( [A-Z][a-z]+)*:/.test(l)).map((l) => l.replace(/^\s*(->\s*)?/, '').split(' ')[0]);
     assert.deepEqual(heads, ['Limit', 'Sort', 'Project', 'HashAggregate', 'Filter', 'Seq']);
+  });
+
+  test('an equi-join on the inner table\'s primary key is a lookup join: one get per outer row', async () => {
+    const sql = 'SELECT o.id, c.name FROM orders o JOIN customers c ON c.id = o.customer_id';
+    assert.match(await explain(sql), /Lookup Join[\s\S]*Seq Scan on orders[\s\S]*Get on customers/);
+    const reads = await readsOf(sql);
+    assert.deepEqual(reads.filter((r) => r.startsWith('scan')), ['scan:all orders']);
+    // Three orders have a customer id; the one with NULL needs no read.
+    assert.deepEqual(reads.filter((r) => r.startsWith('get')), ['get customers', 'get customers', 'get customers']);
+    assert.deepEqual(await query(`${sql} ORDER BY o.id`), [[10, 'ann'], [11, 'bob'], [12, 'cid']]);
+  });
+
+  test('the table written first is looked up too when the other one holds its key', async () => {
+    const reads = await readsOf('SELECT c.name, o.id FROM customers c, orders o WHERE c.id = o.customer_id');
+    assert.deepEqual(reads.filter((r) => r.startsWith('scan')), ['scan:all orders']);
+    assert.equal(reads.filter((r) => r === 'get customers').length, 3);
+  });
+
+  test('a LEFT JOIN looks rows up by key and keeps the outer rows that find none', async () => {
+    assert.match(await explain('SELECT * FROM orders o LEFT JOIN customers c ON c.id = o.customer_id'), /Lookup Left Join/);
+    assert.deepEqual(await query("SELECT o.id, c.name FROM orders o LEFT JOIN customers c ON c.id = o.customer_id AND c.name <> 'bob' ORDER BY o.id"), [
+      [10, 'ann'],
+      [11, null],
+      [12, 'cid'],
+      [13, null],
+    ]);
+  });
+
+  test('a join through a unique column looks up its index', async () => {
+    const sql = "SELECT o.id FROM orders o JOIN customers c ON c.email = 'ann@x' AND c.id = o.customer_id";
+    assert.deepEqual(await query(sql), [[10]]);
+    assert.match(await explain("SELECT * FROM (VALUES ('bob@x')) v(e) JOIN customers c ON c.email = v.e"), /Lookup Join[\s\S]*Unique Index Get using customers_email_key on customers/);
+  });
+
+  test('a filtered join keeps each table\'s pushed-down predicate: WHERE t.id = 1 stays one get', async () => {
+    assert.deepEqual(await readsOf('SELECT c.name FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id = 11'), ['get orders', 'get customers']);
+    // c.id = 2 and c.id = o.customer_id imply o.customer_id = 2, which filters the scan of orders.
+    assert.deepEqual((await readsOf('SELECT c.name FROM customers c JOIN orders o ON c.id = o.customer_id WHERE c.id = 2')).sort(), ['get customers', 'scan:all orders filtered']);
+    const plan = await explain('SELECT * FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.amount > 10');
+    assert.match(plan, /Seq Scan on orders\n\s+Storage Filter: amount GT 10/);
+    const reads = await readsOf('SELECT c.name FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.amount > 10');
+    assert.deepEqual(reads, ['scan:all orders filtered', 'get customers', 'get customers']);
+  });
+
+  test('other equi-joins are hash joins that read each table once', async () => {
+    const sql = 'SELECT count(*) FROM orders o JOIN accounts a ON a.balance = o.amount * 2';
+    assert.match(await explain(sql), /Hash Join/);
+    assert.deepEqual((await readsOf(sql)).sort(), ['scan:all accounts', 'scan:all orders']);
+  });
+
+  test('joins without an equality are nested loops; predicates of the preserved side of an outer join are pushed down', async () => {
+    assert.match(await explain('SELECT * FROM orders o JOIN customers c ON c.id < o.customer_id'), /Nested Loop/);
+    const plan = await explain('SELECT * FROM orders o LEFT JOIN accounts a ON a.balance > o.amount WHERE o.amount > 10 AND a.id IS NULL');
+    assert.match(plan, /Filter\n\s+Condition: \(id IS NULL\)\n\s+->  Nested Loop Left/);
+    assert.match(plan, /Seq Scan on orders\n\s+Storage Filter: amount GT 10/);
   });
 
   test('planned statements are cached by text and reused by the next Parse', async () => {

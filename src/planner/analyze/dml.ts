@@ -1,10 +1,10 @@
 /** INSERT, UPDATE and DELETE analysis: target columns, assignment coercion, defaults, RETURNING. */
-import type { Node, InsertStmt, UpdateStmt, DeleteStmt, RangeVar, OnConflictClause } from '@pgsql/types';
+import type { Node, InsertStmt, UpdateStmt, DeleteStmt, RangeVar, OnConflictClause, WithClause } from '@pgsql/types';
 import { SqlError, SqlState } from '../../errors.js';
 import { Oid } from '../../types/oids.js';
 import type { ColumnInfo, IndexInfo, TableInfo } from '../../catalog/model.js';
 import type { Expr } from '../expr.js';
-import type { BoundCheck, InsertPlan, OnConflictPlan, OutputColumn, PlanNode, UpdatePlan, DeletePlan } from '../plan.js';
+import type { BoundCheck, InsertPlan, OnConflictPlan, OutputColumn, PlanNode, UpdatePlan, DeletePlan, WithPlan } from '../plan.js';
 import { tableOutputColumns } from '../table-rows.js';
 import { charPosition } from '../parser.js';
 import { locationOf, nodeAs, nodeTag, stringList, unsupported } from './ast.js';
@@ -12,6 +12,7 @@ import { ExpressionBinder } from './expressions.js';
 import { columnNameFor } from './names.js';
 import { Scope, type AnalyzerContext, type RangeEntry } from './scope.js';
 import { analyzeSelect, applyFilter } from './select.js';
+import { analyzeWith } from './cte.js';
 
 function resolveTarget(ctx: AnalyzerContext, rv: RangeVar): TableInfo {
   try {
@@ -75,8 +76,16 @@ function columnOf(ctx: AnalyzerContext, table: TableInfo, name: string, node: No
   return c;
 }
 
-export function analyzeInsert(ctx: AnalyzerContext, stmt: InsertStmt): InsertPlan {
-  if (stmt.withClause) throw unsupported('WITH queries');
+/** INSERT, UPDATE and DELETE with a WITH clause: the statement's plan under a With node. */
+function withCtes<T extends PlanNode>(ctx: AnalyzerContext, stmt: { withClause?: WithClause }, analyze: () => T): T | WithPlan {
+  return stmt.withClause ? (analyzeWith(ctx, stmt.withClause, null, analyze) as WithPlan) : analyze();
+}
+
+export function analyzeInsert(ctx: AnalyzerContext, stmt: InsertStmt): InsertPlan | WithPlan {
+  return withCtes(ctx, stmt, () => insertPlan(ctx, stmt));
+}
+
+function insertPlan(ctx: AnalyzerContext, stmt: InsertStmt): InsertPlan {
   const table = resolveTarget(ctx, stmt.relation!);
   const refName = stmt.relation!.alias?.aliasname ?? table.name;
   const overriding = stmt.override === 'OVERRIDING_SYSTEM_VALUE';
@@ -242,8 +251,11 @@ export function boundChecks(ctx: AnalyzerContext, table: TableInfo): BoundCheck[
   return checks.map((c) => ({ name: c.name, expr: binder.coerceToBool(binder.bind(c.check!.ast as Node), 'CHECK') }));
 }
 
-export function analyzeUpdate(ctx: AnalyzerContext, stmt: UpdateStmt): UpdatePlan {
-  if (stmt.withClause) throw unsupported('WITH queries');
+export function analyzeUpdate(ctx: AnalyzerContext, stmt: UpdateStmt): UpdatePlan | WithPlan {
+  return withCtes(ctx, stmt, () => updatePlan(ctx, stmt));
+}
+
+function updatePlan(ctx: AnalyzerContext, stmt: UpdateStmt): UpdatePlan {
   if (stmt.fromClause?.length) throw unsupported('UPDATE ... FROM');
   const table = resolveTarget(ctx, stmt.relation!);
   const refName = stmt.relation!.alias?.aliasname ?? table.name;
@@ -260,8 +272,11 @@ export function analyzeUpdate(ctx: AnalyzerContext, stmt: UpdateStmt): UpdatePla
   return { kind: 'update', table, input, assignments, checks: boundChecks(ctx, table), returning: returning?.exprs ?? null, columns: returning?.columns ?? [] };
 }
 
-export function analyzeDelete(ctx: AnalyzerContext, stmt: DeleteStmt): DeletePlan {
-  if (stmt.withClause) throw unsupported('WITH queries');
+export function analyzeDelete(ctx: AnalyzerContext, stmt: DeleteStmt): DeletePlan | WithPlan {
+  return withCtes(ctx, stmt, () => deletePlan(ctx, stmt));
+}
+
+function deletePlan(ctx: AnalyzerContext, stmt: DeleteStmt): DeletePlan {
   if (stmt.usingClause?.length) throw unsupported('DELETE ... USING');
   const table = resolveTarget(ctx, stmt.relation!);
   const refName = stmt.relation!.alias?.aliasname ?? table.name;

@@ -3,7 +3,7 @@
  * literals (unknown until context decides), operator and function resolution, implicit and
  * assignment coercion, common types (CASE, COALESCE, IN, ARRAY), and parameter type inference.
  */
-import type { Node, FuncCall, A_Expr, TypeName, SubLink, SelectStmt } from '@pgsql/types';
+import type { Node, FuncCall, A_Expr, TypeName, SubLink, SelectStmt, WindowDef } from '@pgsql/types';
 import { SqlError, SqlState } from '../../errors.js';
 import { Oid } from '../../types/oids.js';
 import { arrayOf, elementOf, formatType, isArrayType, parseTypeName, typeByName, typeByOid, typmodFromModifiers, type TypeRef } from '../../types/registry.js';
@@ -23,8 +23,9 @@ import type { ScalarFunction } from '../functions/registry.js';
 import { charPosition } from '../parser.js';
 import { intValue, locationOf, nodeAs, nodeTag, stringList, unsupported } from './ast.js';
 import { Scope, inferParam, type AnalyzerContext } from './scope.js';
-import type { PlanNode } from '../plan.js';
+import type { FunctionCallSpec, PlanNode, WindowCall } from '../plan.js';
 import { likeMatcher } from '../functions/patterns.js';
+import { inSubLink } from './cte.js';
 
 /** Where aggregate calls found while binding go; null where aggregates are not allowed. */
 export interface AggregateSink {
@@ -32,6 +33,22 @@ export interface AggregateSink {
   /** The clause name for "aggregate functions are not allowed in X" when disallowed. */
   readonly allowed: boolean;
   readonly clause: string;
+}
+
+/** Where window function calls go (the select analyzer, which builds Window nodes); returns the call's index. */
+export interface WindowSink {
+  add(call: WindowCall, over: WindowDef): number;
+}
+
+/** Where set-returning functions of a select list go (a ProjectSet node); returns the call's index. */
+export interface SetFunctionSink {
+  add(call: FunctionCallSpec): number;
+}
+
+/** Sinks other than aggregates: absent where the clause does not allow the construct. */
+export interface BinderSinks {
+  readonly windows?: WindowSink | null;
+  readonly setFunctions?: SetFunctionSink | null;
 }
 
 /** Plans a subquery (set by the select analyzer, which owns query planning). */
@@ -53,12 +70,14 @@ export class ExpressionBinder {
     readonly aggregates: AggregateSink | null,
     readonly clause: string,
     readonly planSubquery: SubqueryPlanner | null = null,
+    readonly sinks: BinderSinks = {},
   ) {}
 
   withScope(scope: Scope, clause = this.clause): ExpressionBinder {
-    return new ExpressionBinder(this.ctx, scope, this.aggregates, clause, this.planSubquery);
+    return new ExpressionBinder(this.ctx, scope, this.aggregates, clause, this.planSubquery, this.sinks);
   }
 
+  /** A binder for a clause that allows no aggregates, window functions or set-returning functions. */
   withoutAggregates(clause: string): ExpressionBinder {
     return new ExpressionBinder(this.ctx, this.scope, { add: () => 0, allowed: false, clause }, clause, this.planSubquery);
   }
@@ -162,8 +181,14 @@ export class ExpressionBinder {
         return this.bindSubLink(nodeAs(node, 'SubLink')!);
       case 'RowExpr':
         throw unsupported('a row constructor in this position');
-      case 'GroupingFunc':
-        throw unsupported('GROUPING');
+      case 'GroupingFunc': {
+        if (!this.aggregates?.allowed) {
+          throw new SqlError(SqlState.groupingError, this.clause === NESTED_AGGREGATE ? 'aggregate function calls cannot contain grouping operations' : `grouping operations are not allowed in ${this.clause}`);
+        }
+        const args = (nodeAs(node, 'GroupingFunc')!.args ?? []).map((a) => this.withoutAggregates(this.clause).bind(a));
+        if (args.length > 31) throw new SqlError('54023', 'GROUPING must have fewer than 32 arguments');
+        return { kind: 'groupingFunc', args, type: { oid: Oid.int4, typmod: -1 } };
+      }
       case 'SetToDefault':
         throw new SqlError(SqlState.syntaxError, 'DEFAULT is not allowed in this context');
       default:
@@ -457,7 +482,10 @@ export class ExpressionBinder {
     if (schema !== null && schema !== 'pg_catalog' && schema !== 'public') {
       throw new SqlError(SqlState.invalidSchemaName, `schema "${schema}" does not exist`);
     }
-    if (f.over) throw unsupported('window functions');
+    if (f.over) return this.bindWindowCall(f, name);
+    if (this.ctx.registry.isWindowFunction(name)) {
+      throw new SqlError(SqlState.wrongObjectType, `window function ${name} requires an OVER clause`);
+    }
     const isAggregate = this.ctx.registry.isAggregate(name);
     if (isAggregate) return this.bindAggregate(f, name);
     if (f.agg_star) throw new SqlError(SqlState.wrongObjectType, `${name}(*) specified, but ${name} is not an aggregate function`);
@@ -472,7 +500,64 @@ export class ExpressionBinder {
         hint: 'No function matches the given name and argument types. You might need to add explicit type casts.',
       });
     }
-    return this.bindFunctionByName(name, args);
+    const call = this.bindFunctionByName(name, args);
+    if (call.kind === 'call' && call.fn.setReturning) return this.setFunctionRef(call.fn, call.args, call.type);
+    return call;
+  }
+
+  /** A set-returning function in an expression: a column of the ProjectSet node, where allowed. */
+  private setFunctionRef(fn: ScalarFunction, args: readonly Expr[], type: TypeRef): Expr {
+    const sink = this.sinks.setFunctions;
+    if (!sink) {
+      if (this.clause === NESTED_AGGREGATE) {
+        throw new SqlError(SqlState.featureNotSupported, 'aggregate function calls cannot contain set-returning function calls', {
+          hint: 'You might be able to move the set-returning function into a LATERAL FROM item.',
+        });
+      }
+      if (this.clause === NESTED_WINDOW) {
+        throw new SqlError(SqlState.featureNotSupported, 'window function calls cannot contain set-returning function calls', {
+          hint: 'You might be able to move the set-returning function into a LATERAL FROM item.',
+        });
+      }
+      throw new SqlError(SqlState.featureNotSupported, `set-returning functions are not allowed in ${this.clause}`);
+    }
+    return { kind: 'setFunctionRef', index: sink.add({ fn, args, type }), type };
+  }
+
+  /** `f(...) OVER (...)`: a window function proper, or an aggregate used as one. */
+  private bindWindowCall(f: FuncCall, name: string): Expr {
+    const sink = this.sinks.windows;
+    if (!sink) {
+      if (this.clause === NESTED_AGGREGATE) throw new SqlError(SqlState.groupingError, 'aggregate function calls cannot contain window function calls');
+      if (this.clause === NESTED_WINDOW) throw new SqlError(SqlState.windowingError, 'window function calls cannot be nested');
+      throw new SqlError(SqlState.windowingError, `window functions are not allowed in ${this.clause}`);
+    }
+    const isWindow = this.ctx.registry.isWindowFunction(name);
+    const isAggregate = this.ctx.registry.isAggregate(name);
+    if (!isWindow && !isAggregate) {
+      throw new SqlError(SqlState.wrongObjectType, `OVER specified, but ${name} is not a window function nor an aggregate function`);
+    }
+    if (f.agg_distinct) throw new SqlError(SqlState.featureNotSupported, 'DISTINCT is not implemented for window functions');
+    if (f.agg_order?.length) throw new SqlError(SqlState.featureNotSupported, 'aggregate ORDER BY is not implemented for window functions');
+    if (f.agg_filter && !isAggregate) throw new SqlError(SqlState.featureNotSupported, 'FILTER is not implemented for non-aggregate window functions');
+    if (f.agg_star && !isAggregate) throw new SqlError(SqlState.wrongObjectType, `${name}(*) specified, but ${name} is not an aggregate function`);
+    // Arguments may hold aggregates (of the grouped query), but no window or set-returning function.
+    const inner = new ExpressionBinder(this.ctx, this.scope, this.aggregates, NESTED_WINDOW, this.planSubquery);
+    const args = f.agg_star ? [] : (f.args ?? []).map((a) => inner.bind(a));
+    let call: WindowCall;
+    if (isWindow) {
+      const r = this.ctx.registry.resolveWindowFunction(name, args.map((a) => a.type));
+      const coerced = args.map((a, i) => inner.coerce(a, r.argTypes[i]!, 'implicit'));
+      const type = r.fn.resultType ? r.fn.resultType(coerced.map((a) => a.type)) : r.returnType;
+      call = { fn: { kind: 'window', def: r.fn }, args: coerced, filter: null, type };
+    } else {
+      const r = this.ctx.registry.resolveAggregate(name, args.map((a) => a.type));
+      const coerced = args.map((a, i) => (r.argTypes[i]!.oid === 2276 ? inner.resolveUnknown(a) : inner.coerce(a, r.argTypes[i]!, 'implicit')));
+      const filter = f.agg_filter ? inner.coerceToBool(inner.bind(f.agg_filter), 'FILTER') : null;
+      const type = r.fn.resultType ? r.fn.resultType(coerced.map((a) => a.type)) : r.returnType;
+      call = { fn: { kind: 'aggregate', def: r.fn }, args: coerced, filter, type };
+    }
+    return { kind: 'windowRef', index: sink.add(call, f.over!), type: call.type };
   }
 
   private bindAggregate(f: FuncCall, name: string): Expr {
@@ -582,9 +667,11 @@ export class ExpressionBinder {
     const select = nodeAs(s.subselect!, 'SelectStmt');
     if (!select) throw unsupported('this kind of subquery');
     const childScope = Scope.empty(this.scope);
-    const plan = this.planSubquery(select, childScope);
+    // Correlated: some name inside resolved to this query or an enclosing one.
+    const hitsBefore = this.scope.chainHits();
+    const plan = inSubLink(this.ctx, () => this.planSubquery!(select, childScope));
     const visible = plan.columns.filter((c) => !c.hidden);
-    const correlated = planReferencesOuter(plan);
+    const correlated = this.scope.chainHits() > hitsBefore;
     switch (s.subLinkType) {
       case 'EXISTS_SUBLINK':
         return { kind: 'subquery', subKind: 'exists', plan, testExpr: null, compare: null, correlated, type: BOOL_TYPE };
@@ -649,6 +736,8 @@ const positionedCodes: ReadonlySet<string> = new Set([
 
 /** The clause name of the sink inside an aggregate's arguments. */
 const NESTED_AGGREGATE = 'an aggregate argument';
+/** The clause name inside a window function's arguments. */
+const NESTED_WINDOW = 'a window function argument';
 
 /** PostgreSQL's limit on parameters in one statement. */
 export const MAX_PARAMS = 65535;
@@ -716,12 +805,6 @@ function nullifFunction(eq: ScalarFunction): ScalarFunction {
 function castingSecondArgument(fn: ScalarFunction, cast: (v: SqlValue, ctx: import('../context.js').EvalContext) => SqlValue): ScalarFunction {
   const impl = fn.impl!;
   return { ...fn, impl: (args, ctx, types) => impl([args[0]!, args[1] === null ? null : cast(args[1]!, ctx)], ctx, types) };
-}
-
-/** True when a plan refers to columns of an enclosing query (a correlated subquery). */
-export function planReferencesOuter(plan: PlanNode): boolean {
-  const seen = JSON.stringify(plan, (k, v: unknown) => (k === 'fn' || k === 'cast' || k === 'table' ? undefined : typeof v === 'bigint' ? String(v) : v));
-  return seen.includes('"outerColumn"');
 }
 
 /** regclass input: a relation name (optionally schema-qualified, quoted) or a numeric OID. */

@@ -56,6 +56,8 @@ function figure(node: Node | undefined): Figured {
       return strong('row');
     case 'CoalesceExpr':
       return strong('coalesce');
+    case 'GroupingFunc':
+      return strong('grouping');
     case 'MinMaxExpr':
       return strong(nodeAs(node, 'MinMaxExpr')!.op === 'IS_GREATEST' ? 'greatest' : 'least');
     case 'SQLValueFunction':

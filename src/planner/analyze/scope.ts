@@ -2,13 +2,17 @@
  * Name scopes of a query: the FROM items visible to an expression, with their columns mapped to
  * slots of the row the expression will be evaluated on. Nested queries chain to their parent scope
  * (correlated references), resolved as PostgreSQL resolves column references.
+ *
+ * As in PostgreSQL's namespace, an entry may be visible by name only (a table inside an unaliased
+ * JOIN: `t.c` works, but its columns are reached unqualified through the join's own entry) or by its
+ * columns only (an unaliased JOIN, whose merged USING columns exist nowhere else).
  */
 import { SqlError, SqlState } from '../../errors.js';
 import type { TypeRef } from '../../types/registry.js';
 import type { Catalog } from '../../catalog/catalog.js';
 import type { FunctionRegistry } from '../functions/registry.js';
 import type { OutputColumn } from '../plan.js';
-import type { Expr } from '../expr.js';
+import { mapChildren, type Expr } from '../expr.js';
 import { Oid } from '../../types/oids.js';
 
 export interface ScopeColumn {
@@ -18,18 +22,30 @@ export interface ScopeColumn {
   readonly tableOid: number;
   readonly attnum: number;
   readonly hidden: boolean;
+  /**
+   * A column that is an expression over the row rather than one slot: the merged column of a
+   * FULL JOIN ... USING, COALESCE(left.c, right.c). Its column references are depth-0 slots.
+   */
+  readonly computed?: Expr;
 }
 
-/** One FROM item: a table, a subquery, a function, with its reference name. */
+/** One FROM item: a table, a subquery, a function, a join, with its reference name. */
 export interface RangeEntry {
   /** The alias, or the table name when there is none. */
   readonly refName: string;
   /** For a table: its schema name (so `schema.table.column` resolves). */
   readonly schemaName: string | null;
   readonly columns: readonly ScopeColumn[];
+  /** Reachable as `refName.column` (default true; false for an unaliased join). */
+  readonly relVisible?: boolean;
+  /** Its columns answer unqualified names and `*` (default true; false inside a join, whose entry shows them). */
+  readonly colsVisible?: boolean;
 }
 
 export class Scope {
+  /** How many column references resolved to this scope's own entries (LATERAL and correlation detection). */
+  private hits = 0;
+
   constructor(
     readonly entries: readonly RangeEntry[],
     readonly parent: Scope | null = null,
@@ -41,10 +57,19 @@ export class Scope {
 
   /** A scope over a plan node's output, as one entry named `refName`. */
   static ofColumns(refName: string, schemaName: string | null, columns: readonly OutputColumn[], parent: Scope | null = null): Scope {
-    return new Scope(
-      [{ refName, schemaName, columns: columns.map((c, slot) => ({ name: c.name, type: c.type, slot, tableOid: c.tableOid, attnum: c.attnum, hidden: c.hidden ?? false })) }],
-      parent,
-    );
+    return new Scope([entryOfColumns(refName, schemaName, columns)], parent);
+  }
+
+  /** References resolved in this scope or any enclosing one so far (compare before and after binding). */
+  chainHits(): number {
+    let n = 0;
+    for (let s: Scope | null = this; s; s = s.parent) n += s.hits;
+    return n;
+  }
+
+  /** References resolved in this scope's own entries so far. */
+  ownHits(): number {
+    return this.hits;
   }
 
   /**
@@ -55,9 +80,15 @@ export class Scope {
     const name = fields[fields.length - 1]!;
     if (fields.length === 1) {
       const matches: ScopeColumn[] = [];
-      for (const e of this.entries) for (const c of e.columns) if (!c.hidden && c.name === name) matches.push(c);
+      for (const e of this.entries) {
+        if (e.colsVisible === false) continue;
+        for (const c of e.columns) if (!c.hidden && c.name === name) matches.push(c);
+      }
       if (matches.length > 1) throw new SqlError(SqlState.ambiguousColumn, `column reference "${name}" is ambiguous`);
-      if (matches.length === 1) return columnExpr(matches[0]!, depth);
+      if (matches.length === 1) {
+        this.hits++;
+        return columnExpr(matches[0]!, depth);
+      }
       if (this.parent) return this.parent.resolveColumnOrNull(fields, depth + 1) ?? this.throwUndefined(fields);
       return this.throwUndefined(fields);
     }
@@ -71,6 +102,7 @@ export class Scope {
     }
     const col = entry.columns.find((c) => c.name === name && !c.hidden);
     if (!col) throw new SqlError(SqlState.undefinedColumn, `column ${fields.slice(-2).join('.')} does not exist`);
+    this.hits++;
     return columnExpr(col, depth);
   }
 
@@ -91,21 +123,43 @@ export class Scope {
   findEntry(fields: readonly string[]): RangeEntry | undefined {
     const table = fields[fields.length - 2]!;
     const schema = fields.length >= 3 ? fields[fields.length - 3]! : null;
-    return this.entries.find((e) => e.refName === table && (schema === null || e.schemaName === schema));
+    return this.entries.find((e) => e.relVisible !== false && e.refName === table && (schema === null || e.schemaName === schema));
   }
 
   /** `*` or `t.*`: the visible columns in order. */
   expandStar(qualifier: readonly string[] | null): ScopeColumn[] {
-    if (qualifier === null) return this.entries.flatMap((e) => e.columns.filter((c) => !c.hidden));
+    if (qualifier === null) return this.entries.filter((e) => e.colsVisible !== false).flatMap((e) => e.columns.filter((c) => !c.hidden));
     const entry = this.findEntry([...qualifier, '*']);
     if (!entry) throw new SqlError(SqlState.undefinedTable, `missing FROM-clause entry for table "${qualifier[qualifier.length - 1]}"`);
+    this.hits++;
     return entry.columns.filter((c) => !c.hidden);
+  }
+
+  /** The expression a scope column stands for, read at depth 0 (the row of this scope). */
+  static columnRef(c: ScopeColumn): Expr {
+    return columnExpr(c, 0);
   }
 }
 
+/** A range entry over a plan node's output columns (slots 0..n-1, shifted by `slotOffset`). */
+export function entryOfColumns(refName: string, schemaName: string | null, columns: readonly OutputColumn[], slotOffset = 0): RangeEntry {
+  return {
+    refName,
+    schemaName,
+    columns: columns.map((c, i) => ({ name: c.name, type: c.type, slot: i + slotOffset, tableOid: c.tableOid, attnum: c.attnum, hidden: c.hidden ?? false })),
+  };
+}
+
 function columnExpr(c: ScopeColumn, depth: number): Expr {
+  if (c.computed) return depth === 0 ? c.computed : asOuter(c.computed, depth);
   if (depth === 0) return { kind: 'column', slot: c.slot, type: c.type, name: c.name };
   return { kind: 'outerColumn', depth, slot: c.slot, type: c.type, name: c.name };
+}
+
+/** A depth-0 expression as seen from `depth` levels inside it. */
+function asOuter(e: Expr, depth: number): Expr {
+  if (e.kind === 'column') return { kind: 'outerColumn', depth, slot: e.slot, type: e.type, name: e.name };
+  return mapChildren(e, (x) => asOuter(x, depth));
 }
 
 /** What analysis of one statement needs: catalog, names, the function library, parameter types. */

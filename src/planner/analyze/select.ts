@@ -1,20 +1,25 @@
 /**
- * SELECT analysis and planning: FROM → WHERE (access path + filter) → GROUP BY/aggregates → HAVING
- * → target list → DISTINCT → ORDER BY → LIMIT/OFFSET, each step one plan node over the previous.
+ * SELECT analysis and planning: WITH → FROM and WHERE (joins.ts: access paths, joins, pushed-down
+ * filters) → GROUP BY/aggregates → HAVING → window functions → set-returning functions → target
+ * list → DISTINCT → ORDER BY → LIMIT/OFFSET, each step one plan node over the previous. Set
+ * operations combine whole SELECTs; VALUES is its own leaf.
  */
-import type { Node, SelectStmt, SortBy, RangeVar } from '@pgsql/types';
+import type { Node, SelectStmt, SortBy } from '@pgsql/types';
 import { SqlError, SqlState } from '../../errors.js';
 import { Oid } from '../../types/oids.js';
-import { elementOf, formatType, type TypeRef } from '../../types/registry.js';
-import { INT8_TYPE, type AggregateCall, type Expr, children } from '../expr.js';
-import type { OutputColumn, PlanNode, SortKey } from '../plan.js';
+import { INT4_TYPE, INT8_TYPE, exprAny, exprEquals, mapChildren, type AggregateCall, type Expr } from '../expr.js';
+import type { ScalarFunction } from '../functions/registry.js';
+import type { FunctionCallSpec, OutputColumn, PlanNode, SortKey, WindowCall } from '../plan.js';
 import { chooseAccess } from '../access.js';
-import { tableOutputColumns } from '../table-rows.js';
 import { charPosition } from '../parser.js';
 import { intValue, locationOf, nodeAs, nodeTag, stringList, unsupported } from './ast.js';
-import { ExpressionBinder, type AggregateSink } from './expressions.js';
+import { ExpressionBinder, type AggregateSink, type SetFunctionSink } from './expressions.js';
 import { columnNameFor } from './names.js';
 import { Scope, type AnalyzerContext } from './scope.js';
+import { analyzeFrom } from './from.js';
+import { planFrom } from './joins.js';
+import { analyzeWith, nestedSelect } from './cte.js';
+import { WindowCollector, type WindowSpec } from './windows.js';
 
 export interface SelectOptions {
   /** Leave unknown-typed outputs unknown (INSERT ... SELECT coerces them to the target columns). */
@@ -39,29 +44,44 @@ class AggregateCollector implements AggregateSink {
   }
 }
 
+class SetFunctionCollector implements SetFunctionSink {
+  readonly calls: FunctionCallSpec[] = [];
+  add(call: FunctionCallSpec): number {
+    this.calls.push(call);
+    return this.calls.length - 1;
+  }
+}
+
 export function analyzeSelect(ctx: AnalyzerContext, stmt: SelectStmt, parentScope: Scope | null, options: SelectOptions = { resolveUnknowns: true }): PlanNode {
-  if (stmt.withClause) throw unsupported('WITH queries');
-  if (stmt.op && stmt.op !== 'SETOP_NONE') throw unsupported('UNION, INTERSECT and EXCEPT');
+  return nestedSelect(ctx, () => {
+    const { withClause, ...body } = stmt;
+    if (withClause) return analyzeWith(ctx, withClause, parentScope, () => analyzeSelectBody(ctx, body, parentScope, options));
+    return analyzeSelectBody(ctx, body, parentScope, options);
+  });
+}
+
+function analyzeSelectBody(ctx: AnalyzerContext, stmt: SelectStmt, parentScope: Scope | null, options: SelectOptions): PlanNode {
   if (stmt.intoClause) throw unsupported('SELECT INTO');
-  if (stmt.windowClause?.length) throw unsupported('window functions');
+  if (stmt.op && stmt.op !== 'SETOP_NONE') return analyzeSetOperation(ctx, stmt, parentScope);
+  if (stmt.valuesLists) return analyzeValues(ctx, stmt, parentScope, options);
   const planSub = (s: SelectStmt, scope: Scope): PlanNode => analyzeSelect(ctx, s, scope.parent, { resolveUnknowns: true });
 
-  if (stmt.valuesLists) return analyzeValues(ctx, stmt, parentScope, options);
-
-  // FROM
-  const { plan: source, scope } = analyzeFrom(ctx, stmt.fromClause ?? [], parentScope);
-  const binder = new ExpressionBinder(ctx, scope, null, 'WHERE', planSub);
-
-  // WHERE
-  let input = source;
+  // FROM and WHERE
+  const from = analyzeFrom(ctx, stmt.fromClause ?? [], parentScope);
+  const scope = from.scope;
+  let where: Expr | null = null;
   if (stmt.whereClause) {
-    const predicate = binder.withoutAggregates('WHERE').coerceToBool(binder.withoutAggregates('WHERE').bind(stmt.whereClause), 'WHERE');
-    input = applyFilter(source, predicate);
+    const wb = new ExpressionBinder(ctx, scope, null, 'WHERE', planSub).withoutAggregates('WHERE');
+    where = wb.coerceToBool(wb.bind(stmt.whereClause), 'WHERE');
   }
+  const input = planFrom(from, where);
 
-  // Target list, HAVING and ORDER BY may contain aggregates.
+  // Target list, HAVING, ORDER BY and DISTINCT ON may contain aggregates; the select list and
+  // ORDER BY also window functions and set-returning functions.
   const collector = new AggregateCollector('SELECT');
-  const aggBinder = new ExpressionBinder(ctx, scope, collector, 'SELECT', planSub);
+  const windows = new WindowCollector(ctx, scope, collector, stmt.windowClause, planSub);
+  const setFunctions = new SetFunctionCollector();
+  const aggBinder = new ExpressionBinder(ctx, scope, collector, 'SELECT', planSub, { windows, setFunctions });
   const targets = bindTargets(aggBinder, scope, stmt.targetList ?? []);
   if (options.resolveUnknowns) {
     for (let i = 0; i < targets.length; i++) {
@@ -70,7 +90,8 @@ export function analyzeSelect(ctx: AnalyzerContext, stmt: SelectStmt, parentScop
     }
   }
 
-  const groupExprs = (stmt.groupClause ?? []).map((g) => bindGroupItem(aggBinder.withoutAggregates('GROUP BY'), g, targets));
+  const groupBinder = new ExpressionBinder(ctx, scope, { add: () => 0, allowed: false, clause: 'GROUP BY' }, 'GROUP BY', planSub);
+  const { keys: groupExprs, sets: groupingSets } = bindGroupClause(groupBinder, stmt.groupClause ?? [], targets);
   const having = stmt.havingClause ? aggBinder.coerceToBool(new ExpressionBinder(ctx, scope, collector, 'HAVING', planSub).bind(stmt.havingClause), 'HAVING') : null;
 
   // ORDER BY items: output column positions or names, else expressions over the input.
@@ -82,24 +103,65 @@ export function analyzeSelect(ctx: AnalyzerContext, stmt: SelectStmt, parentScop
   const isDistinct = distinctClause !== undefined;
   const distinctOn = isDistinct && distinctClause.length > 0 && !(distinctClause.length === 1 && isEmptyNode(distinctClause[0]!)) ? distinctClause.map((d) => resolveSortTarget(aggBinder, { node: d }, targets)) : null;
 
-  const grouped = collector.calls.length > 0 || groupExprs.length > 0 || having !== null;
+  const usesGrouping = [...targets.map((t) => t.expr), ...sortRefs.filter((r): r is Expr => typeof r !== 'number'), ...(having ? [having] : [])].some((e) => exprAny(e, (x) => x.kind === 'groupingFunc'));
+  const grouped = collector.calls.length > 0 || groupExprs.length > 0 || groupingSets !== null || having !== null || usesGrouping;
   let top: PlanNode = input;
   let targetExprs = targets.map((t) => t.expr);
   let sortExprs = sortRefs.map((r) => (typeof r === 'number' ? null : r));
   let distinctExprs = distinctOn?.map((r) => (typeof r === 'number' ? null : r)) ?? null;
-  let havingExpr = having;
+  let windowCalls = windows.calls;
+  let srfCalls = setFunctions.calls;
   if (grouped) {
     const aggColumns: OutputColumn[] = [
       ...groupExprs.map((g, i) => ({ name: `group${i + 1}`, type: g.type, tableOid: 0, attnum: 0 })),
       ...collector.calls.map((a, i) => ({ name: `agg${i + 1}`, type: a.type, tableOid: 0, attnum: 0 })),
     ];
-    top = { kind: 'aggregate', input, groupKeys: groupExprs, aggregates: collector.calls, columns: aggColumns };
-    const rewrite = (e: Expr): Expr => rewriteOverAggregate(e, groupExprs, scope);
+    if (groupingSets) aggColumns.push({ name: 'grouping_set', type: INT4_TYPE, tableOid: 0, attnum: 0 });
+    top = { kind: 'aggregate', input, groupKeys: groupExprs, aggregates: collector.calls, groupingSets, columns: aggColumns };
+    const over: AggregateOutput = { groups: groupExprs, scope, sets: groupingSets, setSlot: groupExprs.length + collector.calls.length };
+    const rewrite = (e: Expr): Expr => rewriteOverAggregate(e, over);
     targetExprs = targetExprs.map(rewrite);
     sortExprs = sortExprs.map((e) => (e ? rewrite(e) : null));
     distinctExprs = distinctExprs?.map((e) => (e ? rewrite(e) : null)) ?? null;
-    havingExpr = havingExpr ? rewrite(havingExpr) : null;
-    if (havingExpr) top = { kind: 'filter', input: top, predicate: havingExpr, columns: top.columns };
+    windowCalls = windowCalls.map((w) => ({ call: mapWindowCall(w.call, rewrite), spec: mapWindowSpec(w.spec, rewrite) }));
+    srfCalls = srfCalls.map((f) => ({ ...f, args: f.args.map(rewrite) }));
+    if (having) top = { kind: 'filter', input: top, predicate: rewrite(having), columns: top.columns };
+  }
+
+  // Window functions: one Window node per distinct window, each appending its functions' columns.
+  const windowSlots: number[] = [];
+  const windowGroups = new Map<string, number[]>();
+  windowCalls.forEach((w, i) => windowGroups.set(w.spec.key, [...(windowGroups.get(w.spec.key) ?? []), i]));
+  for (const indexes of windowGroups.values()) {
+    const spec = windowCalls[indexes[0]!]!.spec;
+    const base = top.columns.length;
+    const functions = indexes.map((i) => windowCalls[i]!.call);
+    indexes.forEach((i, k) => (windowSlots[i] = base + k));
+    top = {
+      kind: 'window',
+      input: top,
+      partitionBy: spec.partitionBy,
+      orderBy: spec.orderBy,
+      frame: spec.frame,
+      functions,
+      columns: [...top.columns, ...functions.map((f, k) => ({ name: `window${indexes[k]! + 1}`, type: f.type, tableOid: 0, attnum: 0 }))],
+    };
+  }
+  const overWindows = (e: Expr): Expr => replaceRefs(e, 'windowRef', windowSlots);
+  targetExprs = targetExprs.map(overWindows);
+  sortExprs = sortExprs.map((e) => (e ? overWindows(e) : null));
+  distinctExprs = distinctExprs?.map((e) => (e ? overWindows(e) : null)) ?? null;
+
+  // Set-returning functions of the select list: a ProjectSet node.
+  if (srfCalls.length > 0) {
+    const base = top.columns.length;
+    const functions = srfCalls.map((f) => ({ ...f, args: f.args.map(overWindows) }));
+    top = { kind: 'projectSet', input: top, functions, columns: [...top.columns, ...functions.map((f, i) => ({ name: `srf${i + 1}`, type: f.type, tableOid: 0, attnum: 0 }))] };
+    const slots = functions.map((_f, i) => base + i);
+    const overSets = (e: Expr): Expr => replaceRefs(e, 'setFunctionRef', slots);
+    targetExprs = targetExprs.map(overSets);
+    sortExprs = sortExprs.map((e) => (e ? overSets(e) : null));
+    distinctExprs = distinctExprs?.map((e) => (e ? overSets(e) : null)) ?? null;
   }
 
   // Project: visible targets, then hidden sort/distinct keys that are not targets.
@@ -107,7 +169,7 @@ export function analyzeSelect(ctx: AnalyzerContext, stmt: SelectStmt, parentScop
   const projectColumns: OutputColumn[] = targets.map((t, i) => ({ name: t.name, type: targetExprs[i]!.type, tableOid: t.tableOid, attnum: t.attnum }));
   const keySlot = (ref: number | null, expr: Expr | null): number => {
     if (ref !== null) return ref;
-    const existing = projectExprs.findIndex((p, i) => i < targets.length && exprEquals(p, expr!));
+    const existing = projectExprs.findIndex((p) => exprEquals(p, expr!));
     if (existing >= 0) return existing;
     projectExprs.push(expr!);
     projectColumns.push({ name: '?sort?', type: expr!.type, tableOid: 0, attnum: 0, hidden: true });
@@ -127,12 +189,7 @@ export function analyzeSelect(ctx: AnalyzerContext, stmt: SelectStmt, parentScop
   top = { kind: 'project', input: top, exprs: projectExprs, columns: projectColumns };
 
   const slotExpr = (slot: number): Expr => ({ kind: 'column', slot, type: projectColumns[slot]!.type, name: projectColumns[slot]!.name });
-  const sortKeys: SortKey[] = sortItems.map((sb, i) => {
-    const descending = sb.sortby_dir === 'SORTBY_DESC';
-    if (sb.sortby_dir === 'SORTBY_USING') throw unsupported('ORDER BY ... USING');
-    const nullsFirst = sb.sortby_nulls === 'SORTBY_NULLS_FIRST' || (sb.sortby_nulls !== 'SORTBY_NULLS_LAST' && descending);
-    return { expr: slotExpr(sortSlots[i]!), descending, nullsFirst };
-  });
+  const sortKeys: SortKey[] = sortItems.map((sb, i) => sortKeyOf(sb, slotExpr(sortSlots[i]!)));
 
   if (isDistinct) {
     if (distinctSlots) {
@@ -150,16 +207,27 @@ export function analyzeSelect(ctx: AnalyzerContext, stmt: SelectStmt, parentScop
   } else if (sortKeys.length) {
     top = { kind: 'sort', input: top, keys: sortKeys, columns: top.columns };
   }
+  return applyLimit(ctx, stmt, top, parentScope, sortKeys);
+}
 
-  if (stmt.limitCount || stmt.limitOffset) {
-    if (stmt.limitOption === 'LIMIT_OPTION_WITH_TIES') throw unsupported('FETCH ... WITH TIES');
-    const limitBinder = new ExpressionBinder(ctx, Scope.empty(parentScope), null, 'LIMIT', planSub).withoutAggregates('LIMIT');
-    const limit = stmt.limitCount && !isNullConst(stmt.limitCount) ? limitBinder.coerce(limitBinder.bind(stmt.limitCount), INT8_TYPE, 'implicit') : null;
-    const offsetBinder = new ExpressionBinder(ctx, Scope.empty(parentScope), null, 'OFFSET', planSub).withoutAggregates('OFFSET');
-    const offset = stmt.limitOffset ? offsetBinder.coerce(offsetBinder.bind(stmt.limitOffset), INT8_TYPE, 'implicit') : null;
-    top = { kind: 'limit', input: top, limit, offset, columns: top.columns };
-  }
-  return top;
+function sortKeyOf(sb: SortBy, expr: Expr): SortKey {
+  if (sb.sortby_dir === 'SORTBY_USING') throw unsupported('ORDER BY ... USING');
+  const descending = sb.sortby_dir === 'SORTBY_DESC';
+  const nullsFirst = sb.sortby_nulls === 'SORTBY_NULLS_FIRST' || (sb.sortby_nulls !== 'SORTBY_NULLS_LAST' && descending);
+  return { expr, descending, nullsFirst };
+}
+
+/** LIMIT / OFFSET / FETCH FIRST over a query's rows (`sortKeys`: its ORDER BY, for WITH TIES). */
+function applyLimit(ctx: AnalyzerContext, stmt: SelectStmt, top: PlanNode, parentScope: Scope | null, sortKeys: readonly SortKey[]): PlanNode {
+  if (!stmt.limitCount && !stmt.limitOffset) return top;
+  const withTies = stmt.limitOption === 'LIMIT_OPTION_WITH_TIES';
+  if (withTies && sortKeys.length === 0) throw new SqlError(SqlState.syntaxError, 'WITH TIES cannot be specified without ORDER BY clause');
+  const planSub = (s: SelectStmt, scope: Scope): PlanNode => analyzeSelect(ctx, s, scope.parent);
+  const limitBinder = new ExpressionBinder(ctx, Scope.empty(parentScope), null, 'LIMIT', planSub).withoutAggregates('LIMIT');
+  const limit = stmt.limitCount && !isNullConst(stmt.limitCount) ? limitBinder.coerce(limitBinder.bind(stmt.limitCount), INT8_TYPE, 'implicit') : null;
+  const offsetBinder = new ExpressionBinder(ctx, Scope.empty(parentScope), null, 'OFFSET', planSub).withoutAggregates('OFFSET');
+  const offset = stmt.limitOffset ? offsetBinder.coerce(offsetBinder.bind(stmt.limitOffset), INT8_TYPE, 'implicit') : null;
+  return { kind: 'limit', input: top, limit, offset, ties: withTies ? sortKeys : null, columns: top.columns };
 }
 
 function isNullConst(n: Node): boolean {
@@ -179,94 +247,104 @@ export function applyFilter(source: PlanNode, predicate: Expr): PlanNode {
   return { kind: 'filter', input, predicate, columns: input.columns };
 }
 
-// ---- FROM -------------------------------------------------------------------------------------
-
-export function analyzeFrom(ctx: AnalyzerContext, from: readonly Node[], parentScope: Scope | null): { plan: PlanNode; scope: Scope } {
-  if (from.length === 0) return { plan: { kind: 'result', columns: [] }, scope: Scope.empty(parentScope) };
-  if (from.length > 1) throw unsupported('joins (several FROM items)');
-  const item = from[0]!;
-  switch (nodeTag(item)) {
-    case 'RangeVar':
-      return tableSource(ctx, nodeAs(item, 'RangeVar')!, parentScope);
-    case 'RangeFunction':
-      return functionSource(ctx, nodeAs(item, 'RangeFunction')!, parentScope);
-    case 'RangeSubselect': {
-      const r = nodeAs(item, 'RangeSubselect')!;
-      if (r.lateral) throw unsupported('LATERAL');
-      const sub = nodeAs(r.subquery!, 'SelectStmt');
-      if (!sub) throw unsupported('this subquery in FROM');
-      if (!r.alias?.aliasname) throw new SqlError(SqlState.syntaxError, 'subquery in FROM must have an alias');
-      const plan = analyzeSelect(ctx, sub, parentScope);
-      const aliasCols = stringList(r.alias.colnames);
-      const visible = plan.columns.map((c, i) => ({ ...c, name: aliasCols[i] ?? c.name }));
-      return { plan, scope: Scope.ofColumns(r.alias.aliasname, null, visible, parentScope) };
-    }
-    case 'JoinExpr':
-      throw unsupported('JOIN');
-    default:
-      throw unsupported(`FROM item ${nodeTag(item)}`);
-  }
+/** `e` with references to window functions (or set-returning functions) replaced by the columns that hold them. */
+function replaceRefs(e: Expr, kind: 'windowRef' | 'setFunctionRef', slots: readonly number[]): Expr {
+  if (e.kind === kind) return { kind: 'column', slot: slots[e.index]!, type: e.type, name: kind === 'windowRef' ? 'window' : 'srf' };
+  return mapChildren(e, (c) => replaceRefs(c, kind, slots));
 }
 
-function tableSource(ctx: AnalyzerContext, rv: RangeVar, parentScope: Scope | null): { plan: PlanNode; scope: Scope } {
-  const name = { schema: rv.schemaname ?? null, name: rv.relname ?? '' };
-  let table;
-  try {
-    table = ctx.catalog.resolveTable(name, ctx.searchPath, ctx.user);
-  } catch (e) {
-    if (e instanceof SqlError && e.position === undefined) e.position = charPosition(ctx.sql, rv.location);
-    throw e;
-  }
-  const columns = tableOutputColumns(table);
-  const refName = rv.alias?.aliasname ?? table.name;
-  const aliasCols = stringList(rv.alias?.colnames);
-  const scoped = columns.map((c, i) => (i < aliasCols.length ? { ...c, name: aliasCols[i]! } : c));
-  const schema = ctx.catalog.schemaByOid(table.schemaOid);
-  return {
-    plan: { kind: 'tableRead', table, access: { kind: 'all', filter: null, limit: null }, columns },
-    scope: Scope.ofColumns(refName, rv.alias ? null : (schema?.name ?? null), scoped, parentScope),
+function mapWindowCall(call: WindowCall, f: (e: Expr) => Expr): WindowCall {
+  return { ...call, args: call.args.map(f), filter: call.filter ? f(call.filter) : null };
+}
+
+function mapWindowSpec(spec: WindowSpec, f: (e: Expr) => Expr): WindowSpec {
+  return { ...spec, partitionBy: spec.partitionBy.map(f), orderBy: spec.orderBy.map((k) => ({ ...k, expr: f(k.expr) })) };
+}
+
+// ---- set operations -------------------------------------------------------------------------
+
+const SET_OPS = { SETOP_UNION: 'union', SETOP_INTERSECT: 'intersect', SETOP_EXCEPT: 'except' } as const;
+
+/** UNION / INTERSECT / EXCEPT with its own ORDER BY (result columns only) and LIMIT. */
+function analyzeSetOperation(ctx: AnalyzerContext, stmt: SelectStmt, parentScope: Scope | null): PlanNode {
+  const opName = SET_OPS[stmt.op as keyof typeof SET_OPS].toUpperCase();
+  if (stmt.lockingClause?.length) throw new SqlError(SqlState.featureNotSupported, `FOR UPDATE is not allowed with UNION/INTERSECT/EXCEPT`);
+  let top = setOperation(ctx, stmt, parentScope);
+  const columns = top.columns;
+  const scope = new Scope([{ refName: '', schemaName: null, relVisible: false, columns: columns.map((c, slot) => ({ name: c.name, type: c.type, slot, tableOid: 0, attnum: 0, hidden: false })) }], parentScope);
+  const binder = new ExpressionBinder(ctx, scope, null, 'ORDER BY').withoutAggregates('ORDER BY');
+  const sortKeys = (stmt.sortClause ?? []).map((s) => {
+    const sb = nodeAs(s, 'SortBy')!;
+    const node = sb.node!;
+    const position = nodeTag(node) === 'A_Const' && nodeAs(node, 'A_Const')!.ival !== undefined ? intValue(node) : undefined;
+    let expr: Expr;
+    if (position !== undefined) {
+      if (position < 1 || position > columns.length) {
+        throw new SqlError(SqlState.invalidColumnReference, `ORDER BY position ${position} is not in select list`, { position: charPosition(ctx.sql, locationOf(node)) });
+      }
+      expr = { kind: 'column', slot: position - 1, type: columns[position - 1]!.type, name: columns[position - 1]!.name };
+    } else {
+      expr = binder.bind(node);
+      if (expr.kind !== 'column') {
+        throw new SqlError(SqlState.featureNotSupported, `invalid ${'UNION/INTERSECT/EXCEPT'} ORDER BY clause`, {
+          detail: 'Only result column names can be used, not expressions or functions.',
+          hint: `Add the expression/function to every SELECT, or move the ${opName} into a FROM clause.`,
+          position: charPosition(ctx.sql, locationOf(node)),
+        });
+      }
+    }
+    return sortKeyOf(sb, expr);
+  });
+  if (sortKeys.length) top = { kind: 'sort', input: top, keys: sortKeys, columns };
+  return applyLimit(ctx, stmt, top, parentScope, sortKeys);
+}
+
+/** The set operation tree of `stmt`; each node's columns typed as PostgreSQL resolves them. */
+function setOperation(ctx: AnalyzerContext, stmt: SelectStmt, parentScope: Scope | null): PlanNode {
+  const op = SET_OPS[stmt.op as keyof typeof SET_OPS];
+  const opName = op.toUpperCase();
+  const operand = (s: SelectStmt): PlanNode => {
+    const isLeaf = !s.op || s.op === 'SETOP_NONE';
+    // A parenthesized set operation with its own ORDER BY, LIMIT or WITH is a query of its own.
+    const plan = isLeaf || s.sortClause?.length || s.limitCount || s.limitOffset || s.withClause ? analyzeSelect(ctx, s, parentScope, { resolveUnknowns: false }) : setOperation(ctx, s, parentScope);
+    return visibleOnly(plan);
   };
-}
-
-function functionSource(ctx: AnalyzerContext, rf: NonNullable<ReturnType<typeof nodeAs<'RangeFunction'>>>, parentScope: Scope | null): { plan: PlanNode; scope: Scope } {
-  const first = nodeAs(rf.functions?.[0], 'List')?.items?.[0];
-  const call = nodeAs(first, 'FuncCall');
-  if (!call || (rf.functions?.length ?? 0) !== 1 || rf.lateral || rf.ordinality) throw unsupported('this function in FROM');
-  const name = stringList(call.funcname).pop()!;
-  const binder = new ExpressionBinder(ctx, Scope.empty(parentScope), null, 'FROM').withoutAggregates('functions in FROM');
-  const args = (call.args ?? []).map((a) => binder.bind(a));
-  let type: TypeRef;
-  let bound: Expr[];
-  if (name === 'generate_series') {
-    const common = binder.commonType(args, 'generate_series');
-    const t = [Oid.int2, Oid.int4].includes(common.oid as 21) ? { oid: Oid.int4, typmod: -1 } : common.oid === Oid.int8 ? INT8_TYPE : common.oid === Oid.numeric ? common : null;
-    if (!t || args.length < 2 || args.length > 3) {
-      throw new SqlError(SqlState.undefinedFunction, `function generate_series(${args.map((a) => (a.type.oid === Oid.unknown ? 'unknown' : String(a.type.oid))).join(', ')}) does not exist`);
-    }
-    type = t;
-    bound = args.map((a) => binder.coerce(a, t, 'implicit'));
-  } else if (name === 'unnest') {
-    if (args.length !== 1) throw unsupported('unnest with several arguments');
-    const arg = args[0]!.type.oid === Oid.unknown ? binder.coerce(args[0]!, { oid: Oid._text, typmod: -1 }, 'implicit') : args[0]!;
-    const elementOid = elementOf(arg.type.oid);
-    if (elementOid === 0) throw new SqlError(SqlState.undefinedFunction, `function unnest(${formatType(arg.type.oid)}) does not exist`);
-    type = { oid: elementOid, typmod: -1 };
-    bound = [arg];
-  } else {
-    // Any other (scalar) function in FROM is a one-row, one-column relation: SELECT * FROM current_schema().
-    const call = binder.bindFunctionByName(name, args);
-    const alias = rf.alias?.aliasname ?? name;
-    const colName = stringList(rf.alias?.colnames)[0] ?? alias;
-    const columns: OutputColumn[] = [{ name: colName, type: call.type, tableOid: 0, attnum: 0 }];
-    const plan: PlanNode = { kind: 'project', input: { kind: 'result', columns: [] }, exprs: [call], columns };
-    return { plan, scope: Scope.ofColumns(alias, null, columns, parentScope) };
+  const left = operand(stmt.larg as SelectStmt);
+  const right = operand(stmt.rarg as SelectStmt);
+  if (left.columns.length !== right.columns.length) {
+    throw new SqlError(SqlState.syntaxError, `each ${opName} query must have the same number of columns`, { position: charPosition(ctx.sql, firstTargetLocation(stmt.rarg as SelectStmt)) });
   }
-  const alias = rf.alias?.aliasname ?? name;
-  const colName = stringList(rf.alias?.colnames)[0] ?? (rf.alias?.aliasname ?? name);
-  const columns: OutputColumn[] = [{ name: colName, type, tableOid: 0, attnum: 0 }];
-  return { plan: { kind: 'functionScan', name, args: bound, columns }, scope: Scope.ofColumns(alias, null, columns, parentScope) };
+  const binder = new ExpressionBinder(ctx, Scope.empty(parentScope), null, opName).withoutAggregates(opName);
+  const ref = (p: PlanNode, i: number): Expr => ({ kind: 'column', slot: i, type: p.columns[i]!.type, name: p.columns[i]!.name });
+  const types = left.columns.map((_c, i) => binder.commonType([ref(left, i), ref(right, i)], opName));
+  const coerced = (p: PlanNode): PlanNode => {
+    if (p.columns.every((c, i) => c.type.oid === types[i]!.oid)) return p;
+    // Coercing a branch's own output expressions types its literals and parameters ($1 UNION SELECT 2).
+    if (p.kind === 'project') {
+      const exprs = p.exprs.map((e, i) => binder.coerce(e, types[i]!, 'implicit'));
+      return { ...p, exprs, columns: p.columns.map((c, i) => ({ ...c, type: exprs[i]!.type })) };
+    }
+    const exprs = p.columns.map((_c, i) => binder.coerce(ref(p, i), types[i]!, 'implicit'));
+    return { kind: 'project', input: p, exprs, columns: p.columns.map((c, i) => ({ ...c, type: exprs[i]!.type })) };
+  };
+  const columns: OutputColumn[] = left.columns.map((c, i) => {
+    const sameTypmod = c.type.typmod === right.columns[i]!.type.typmod && c.type.oid === types[i]!.oid && right.columns[i]!.type.oid === types[i]!.oid;
+    return { name: c.name, type: { oid: types[i]!.oid, typmod: sameTypmod ? c.type.typmod : -1 }, tableOid: 0, attnum: 0 };
+  });
+  return { kind: 'setOp', op, all: stmt.all ?? false, left: coerced(left), right: coerced(right), columns };
 }
 
+function firstTargetLocation(s: SelectStmt): number | undefined {
+  const t = s.targetList?.[0];
+  return t ? locationOf(t) : undefined;
+}
+
+/** A plan's visible columns only (a set operation compares whole rows). */
+function visibleOnly(plan: PlanNode): PlanNode {
+  if (plan.columns.every((c) => !c.hidden)) return plan;
+  const visible = plan.columns.map((c, i) => ({ c, i })).filter((x) => !x.c.hidden);
+  return { kind: 'project', input: plan, exprs: visible.map((x) => ({ kind: 'column', slot: x.i, type: x.c.type, name: x.c.name })), columns: visible.map((x) => x.c) };
+}
 
 // ---- VALUES -----------------------------------------------------------------------------------
 
@@ -294,18 +372,9 @@ function analyzeValues(ctx: AnalyzerContext, stmt: SelectStmt, parentScope: Scop
       return { expr, descending, nullsFirst: sb.sortby_nulls === 'SORTBY_NULLS_FIRST' || (sb.sortby_nulls !== 'SORTBY_NULLS_LAST' && descending) };
     });
     top = { kind: 'sort', input: top, keys, columns };
+    return applyLimit(ctx, stmt, top, parentScope, keys);
   }
-  if (stmt.limitCount || stmt.limitOffset) {
-    const lb = new ExpressionBinder(ctx, Scope.empty(parentScope), null, 'LIMIT').withoutAggregates('LIMIT');
-    top = {
-      kind: 'limit',
-      input: top,
-      limit: stmt.limitCount && !isNullConst(stmt.limitCount) ? lb.coerce(lb.bind(stmt.limitCount), INT8_TYPE, 'implicit') : null,
-      offset: stmt.limitOffset ? lb.coerce(lb.bind(stmt.limitOffset), INT8_TYPE, 'implicit') : null,
-      columns,
-    };
-  }
-  return top;
+  return applyLimit(ctx, stmt, top, parentScope, []);
 }
 
 // ---- target list ------------------------------------------------------------------------------
@@ -324,7 +393,7 @@ function bindTargets(binder: ExpressionBinder, scope: Scope, targetList: readonl
         if (qualifier === null && scope.entries.length === 0) {
           throw new SqlError(SqlState.syntaxError, 'SELECT * with no tables specified is not valid', { position: charPosition(binder.ctx.sql, colRef.location) });
         }
-        for (const c of cols) out.push({ name: c.name, expr: { kind: 'column', slot: c.slot, type: c.type, name: c.name }, node: null, tableOid: c.tableOid, attnum: c.attnum });
+        for (const c of cols) out.push({ name: c.name, expr: Scope.columnRef(c), node: null, tableOid: c.tableOid, attnum: c.attnum });
         continue;
       }
     }
@@ -382,21 +451,37 @@ function resolveSortTarget(binder: ExpressionBinder, sb: Pick<SortBy, 'node'>, t
 
 // ---- grouping ---------------------------------------------------------------------------------
 
+/** What an expression over an Aggregate node's output reads. */
+interface AggregateOutput {
+  readonly groups: readonly Expr[];
+  readonly scope: Scope;
+  readonly sets: ReadonlyArray<readonly number[]> | null;
+  /** The column holding the grouping set's index (with grouping sets). */
+  readonly setSlot: number;
+}
+
 /**
  * Rewrites an expression bound over the input row so that it reads the Aggregate node's output:
  * group expressions become its group columns, aggregate references its aggregate columns; any
  * other input column is a grouping error.
  */
-function rewriteOverAggregate(e: Expr, groups: readonly Expr[], scope: Scope): Expr {
+function rewriteOverAggregate(e: Expr, over: AggregateOutput): Expr {
+  const { groups, scope } = over;
   const g = groups.findIndex((x) => exprEquals(x, e));
   if (g >= 0) return { kind: 'column', slot: g, type: e.type, name: `group${g + 1}` };
   switch (e.kind) {
     case 'aggregateRef':
       return { kind: 'column', slot: groups.length + e.index, type: e.type, name: `agg${e.index + 1}` };
     case 'column': {
-      const entry = scope.entries.find((en) => en.columns.some((c) => c.slot === e.slot));
+      const entry = scope.entries.find((en) => en.relVisible !== false && en.columns.some((c) => c.slot === e.slot));
       const qualified = entry ? `${entry.refName}.${e.name}` : e.name;
       throw new SqlError(SqlState.groupingError, `column "${qualified}" must appear in the GROUP BY clause or be used in an aggregate function`);
+    }
+    case 'groupingFunc': {
+      const keys = e.args.map((a) => groups.findIndex((x) => exprEquals(x, a)));
+      if (keys.some((k) => k < 0)) throw new SqlError(SqlState.groupingError, 'arguments to GROUPING must be grouping expressions of the associated query level');
+      if (!over.sets) return { kind: 'const', type: INT4_TYPE, value: 0 };
+      return { kind: 'call', fn: groupingFunction(keys, over.sets), args: [{ kind: 'column', slot: over.setSlot, type: INT4_TYPE, name: 'grouping_set' }], type: INT4_TYPE };
     }
     case 'const':
     case 'param':
@@ -404,74 +489,79 @@ function rewriteOverAggregate(e: Expr, groups: readonly Expr[], scope: Scope): E
     case 'subquery':
       return e;
     default:
-      return mapChildren(e, (c) => rewriteOverAggregate(c, groups, scope));
+      return mapChildren(e, (c) => rewriteOverAggregate(c, over));
   }
 }
 
-/** A copy of `e` with each direct child replaced by `f(child)`. */
-export function mapChildren(e: Expr, f: (c: Expr) => Expr): Expr {
-  switch (e.kind) {
-    case 'call':
-      return { ...e, args: e.args.map(f) };
-    case 'and':
-    case 'or':
-      return { ...e, args: e.args.map(f) };
-    case 'coalesce':
-    case 'minmax':
-    case 'row':
-      return { ...e, args: e.args.map(f) };
-    case 'cast':
-    case 'not':
-    case 'nullTest':
-    case 'boolTest':
-      return { ...e, arg: f(e.arg) };
-    case 'case':
-      return { ...e, whens: e.whens.map((w) => ({ condition: f(w.condition), result: f(w.result) })), elseResult: f(e.elseResult) };
-    case 'scalarArrayOp':
-      return { ...e, left: f(e.left), right: f(e.right) };
-    case 'array':
-      return { ...e, elements: e.elements.map(f) };
-    case 'subscript':
-      return { ...e, arg: f(e.arg), indexes: e.indexes.map((i) => ({ lower: i.lower ? f(i.lower) : null, upper: i.upper ? f(i.upper) : null, slice: i.slice })) };
-    case 'subquery':
-      return e.testExpr ? { ...e, testExpr: f(e.testExpr) } : e;
-    default:
-      return e;
+/** GROUPING(keys...) for a row of grouping set `set`: a bit per key, first key highest, set when the set leaves it out. */
+function groupingFunction(keys: readonly number[], sets: ReadonlyArray<readonly number[]>): ScalarFunction {
+  return {
+    name: 'grouping',
+    isOperator: false,
+    argTypes: [Oid.int4],
+    variadic: false,
+    returnType: Oid.int4,
+    volatility: 'i',
+    strict: true,
+    impl: ([set]) => keys.reduce((mask, k) => (mask << 1) | (sets[set as number]!.includes(k) ? 0 : 1), 0),
+  };
+}
+
+/** PostgreSQL's limit on the grouping sets one GROUP BY may expand to. */
+const MAX_GROUPING_SETS = 4096;
+
+/**
+ * GROUP BY items: the distinct group expressions, and (with GROUPING SETS, ROLLUP or CUBE) each
+ * grouping set as the indexes of its expressions — the product of the items' sets, as PostgreSQL
+ * expands them.
+ */
+function bindGroupClause(binder: ExpressionBinder, items: readonly Node[], targets: readonly TargetItem[]): { keys: Expr[]; sets: number[][] | null } {
+  const keys: Expr[] = [];
+  const keyOf = (node: Node): number => {
+    const e = bindGroupItem(binder, node, targets);
+    let i = keys.findIndex((k) => exprEquals(k, e));
+    if (i < 0) {
+      keys.push(e);
+      i = keys.length - 1;
+    }
+    return i;
+  };
+  // An element of ROLLUP / CUBE / GROUPING SETS: `(a, b)` is one element of two expressions.
+  const element = (node: Node): number[] => {
+    const row = nodeAs(node, 'RowExpr');
+    return row ? (row.args ?? []).map(keyOf) : [keyOf(node)];
+  };
+  let hasSets = false;
+  const expand = (node: Node): number[][] => {
+    const gs = nodeAs(node, 'GroupingSet');
+    if (!gs) return [element(node)];
+    hasSets = true;
+    const content = gs.content ?? [];
+    switch (gs.kind) {
+      case 'GROUPING_SET_EMPTY':
+        return [[]];
+      case 'GROUPING_SET_SETS':
+        return content.flatMap(expand);
+      case 'GROUPING_SET_ROLLUP': {
+        const parts = content.map(element);
+        return Array.from({ length: parts.length + 1 }, (_v, n) => parts.slice(0, parts.length - n).flat());
+      }
+      case 'GROUPING_SET_CUBE': {
+        const parts = content.map(element);
+        if (parts.length > 12) throw new SqlError(SqlState.programLimitExceeded, 'CUBE is limited to 12 elements');
+        const subsets: number[][] = [];
+        for (let mask = (1 << parts.length) - 1; mask >= 0; mask--) subsets.push(parts.filter((_p, i) => mask & (1 << (parts.length - 1 - i))).flat());
+        return subsets;
+      }
+      default:
+        throw unsupported(`grouping set ${gs.kind ?? ''}`);
+    }
+  };
+  let sets: number[][] = [[]];
+  for (const item of items) {
+    const itemSets = expand(item);
+    sets = sets.flatMap((a) => itemSets.map((b) => [...new Set([...a, ...b])]));
+    if (sets.length > MAX_GROUPING_SETS) throw new SqlError(SqlState.statementTooComplex, `too many grouping sets present (maximum ${MAX_GROUPING_SETS})`);
   }
+  return { keys, sets: hasSets ? sets : null };
 }
-
-/** Structural equality of bound expressions (functions compared by identity). */
-export function exprEquals(a: Expr, b: Expr): boolean {
-  if (a === b) return true;
-  if (a.kind !== b.kind || a.type.oid !== b.type.oid) return false;
-  switch (a.kind) {
-    case 'column':
-      return a.slot === (b as typeof a).slot;
-    case 'outerColumn':
-      return a.slot === (b as typeof a).slot && a.depth === (b as typeof a).depth;
-    case 'param':
-      return a.index === (b as typeof a).index;
-    case 'const':
-      return valueKey(a.value) === valueKey((b as typeof a).value);
-    case 'aggregateRef':
-      return a.index === (b as typeof a).index;
-    case 'call':
-      if (a.fn !== (b as typeof a).fn && !(a.fn.name === (b as typeof a).fn.name && a.fn.argTypes.join() === (b as typeof a).fn.argTypes.join())) return false;
-      break;
-    case 'nullTest':
-      if (a.negated !== (b as typeof a).negated) return false;
-      break;
-    case 'subquery':
-      return false;
-    default:
-      break;
-  }
-  const ca = children(a);
-  const cb = children(b);
-  return ca.length === cb.length && ca.every((x, i) => exprEquals(x, cb[i]!));
-}
-
-function valueKey(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x));
-}
-

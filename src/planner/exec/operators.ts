@@ -7,8 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { SqlError, SqlState } from '../../errors.js';
 import type { Transaction } from '../../txn/api.js';
 import type { Value } from '../../storage/types.js';
-import { Numeric } from '../../types/numeric.js';
-import { SqlArray, type SqlValue } from '../../types/values.js';
+import type { SqlValue } from '../../types/values.js';
 import type { Catalog } from '../../catalog/catalog.js';
 import { toStorageValue } from '../../catalog/storage-mapping.js';
 import type { TableInfo } from '../../catalog/model.js';
@@ -19,6 +18,11 @@ import type { AggregatePlan, PlanNode, SortKey, TableAccess } from '../plan.js';
 import { rowFromStorage } from '../table-rows.js';
 import { compareValues, hashKey } from '../value-ops.js';
 import { buildModifyOperator } from './modify.js';
+import { hashJoinOperator, lookupJoinOperator, nestedLoopOperator } from './joins.js';
+import { setOpOperator } from './setops.js';
+import { cteScanOperator, recursiveUnionOperator, withOperator, workTableScanOperator } from './cte.js';
+import { windowOperator } from './window.js';
+import { functionScanOperator, projectSetOperator } from './functions.js';
 import { convertKeyValue } from './keys.js';
 
 /** Rows per batch handed between operators. */
@@ -64,7 +68,27 @@ export function buildOperator(plan: PlanNode, rt: ExecRuntime): Operator {
     case 'tableRead':
       return fromRows(() => readTable(plan.table, plan.access, rt));
     case 'functionScan':
-      return functionScan(plan.name, plan.args.map(compileExpr), rt);
+      return functionScanOperator(plan, rt);
+    case 'projectSet':
+      return projectSetOperator(plan, rt);
+    case 'nestedLoop':
+      return nestedLoopOperator(plan, rt);
+    case 'hashJoin':
+      return hashJoinOperator(plan, rt);
+    case 'lookupJoin':
+      return lookupJoinOperator(plan, rt);
+    case 'setOp':
+      return setOpOperator(plan, rt);
+    case 'with':
+      return withOperator(plan, rt);
+    case 'cteScan':
+      return cteScanOperator(plan, rt);
+    case 'workTableScan':
+      return workTableScanOperator(plan, rt);
+    case 'recursiveUnion':
+      return recursiveUnionOperator(plan, rt);
+    case 'window':
+      return windowOperator(plan, rt);
     case 'filter': {
       const input = buildOperator(plan.input, rt);
       const predicate = compileExpr(plan.predicate);
@@ -111,7 +135,7 @@ export function buildOperator(plan: PlanNode, rt: ExecRuntime): Operator {
       return fromRows(async () => sortRows(await drain(input, rt), plan.keys, rt.ctx));
     }
     case 'limit':
-      return limitOperator(buildOperator(plan.input, rt), plan.limit, plan.offset, rt);
+      return limitOperator(buildOperator(plan.input, rt), plan.limit, plan.offset, plan.ties, rt);
     case 'distinct': {
       const input = buildOperator(plan.input, rt);
       const keys = plan.keys?.map(compileExpr) ?? null;
@@ -146,6 +170,30 @@ export function buildOperator(plan: PlanNode, rt: ExecRuntime): Operator {
     case 'delete':
       return buildModifyOperator(plan, rt);
   }
+}
+
+/**
+ * An operator over an async generator of batches (operators whose rows come out of loops: joins,
+ * set operations, windows, functions); closing it ends the generator and closes `inputs`.
+ */
+export function generatorOperator(run: () => AsyncGenerator<Row[]>, inputs: () => readonly Operator[]): Operator {
+  let it: AsyncGenerator<Row[]> | null = null;
+  let closed = false;
+  return {
+    async next() {
+      if (closed) return null;
+      await giveWayIfBusy();
+      it ??= run();
+      const r = await it.next();
+      return r.done ? null : r.value;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (it) await it.return(undefined);
+      for (const op of inputs()) await op.close();
+    },
+  };
 }
 
 function tooManyRows(what: string): SqlError {
@@ -201,11 +249,11 @@ export async function drain(op: Operator, rt: ExecRuntime, limit = MAX_MATERIALI
 
 // ---- table reads ------------------------------------------------------------------------------
 
-async function keyValues(table: TableInfo, names: readonly string[], exprs: readonly Expr[], rt: ExecRuntime): Promise<Value[] | null> {
+async function keyValues(table: TableInfo, names: readonly string[], exprs: readonly Expr[], rt: ExecRuntime, row: Row): Promise<Value[] | null> {
   const out: Value[] = [];
   for (let i = 0; i < exprs.length; i++) {
     const column = table.columns.find((c) => c.physicalName === names[i]);
-    const v = await value(compileExpr(exprs[i]!), [], rt.ctx);
+    const v = await value(compileExpr(exprs[i]!), row, rt.ctx);
     if (v === null || !column) return null;
     const converted = convertKeyValue(v, exprs[i]!.type.oid, column.type.oid);
     if (converted === undefined) return null;
@@ -214,23 +262,27 @@ async function keyValues(table: TableInfo, names: readonly string[], exprs: read
   return out;
 }
 
-async function readTable(table: TableInfo, access: TableAccess, rt: ExecRuntime): Promise<Row[]> {
+/**
+ * The rows of `table` that `access` selects. Key and value expressions are evaluated over `row`:
+ * empty for a table read, the outer row for a lookup join.
+ */
+export async function readTable(table: TableInfo, access: TableAccess, rt: ExecRuntime, row: Row = []): Promise<Row[]> {
   const tx = await rt.transaction();
   const ref = { namespace: table.namespace, table: table.physicalName };
   const keyNames = [...table.partitionKey, ...table.clusteringKey];
   switch (access.kind) {
     case 'get': {
-      const key = await keyValues(table, keyNames, access.key, rt);
+      const key = await keyValues(table, keyNames, access.key, rt, row);
       if (!key) return [];
       const record = await tx.get({ ...ref, partitionKey: key.slice(0, table.partitionKey.length), clusteringKey: table.clusteringKey.length ? key.slice(table.partitionKey.length) : undefined });
       return record ? [rowFromStorage(table, record)] : [];
     }
     case 'partition': {
-      const pk = await keyValues(table, table.partitionKey, access.partitionKey, rt);
+      const pk = await keyValues(table, table.partitionKey, access.partitionKey, rt, row);
       if (!pk) return [];
       const bound = async (b: { key: readonly Expr[]; inclusive: boolean } | null): Promise<{ key: Value[]; inclusive: boolean } | null | 'empty'> => {
         if (!b) return null;
-        const k = await keyValues(table, table.clusteringKey, b.key, rt);
+        const k = await keyValues(table, table.clusteringKey, b.key, rt, row);
         return k ? { key: k, inclusive: b.inclusive } : 'empty';
       };
       const start = await bound(access.start);
@@ -244,7 +296,7 @@ async function readTable(table: TableInfo, access: TableAccess, rt: ExecRuntime)
       const cols = index.columns.map((a) => table.columns.find((c) => c.attnum === a)!);
       const key: Value[] = [];
       for (let i = 0; i < cols.length; i++) {
-        const v = await value(compileExpr(access.key[i]!), [], rt.ctx);
+        const v = await value(compileExpr(access.key[i]!), row, rt.ctx);
         if (v === null) return [];
         const converted = convertKeyValue(v, access.key[i]!.type.oid, cols[i]!.type.oid);
         if (converted === undefined) return [];
@@ -257,7 +309,7 @@ async function readTable(table: TableInfo, access: TableAccess, rt: ExecRuntime)
       return record ? [rowFromStorage(table, record)] : [];
     }
     case 'index': {
-      const v = await value(compileExpr(access.value), [], rt.ctx);
+      const v = await value(compileExpr(access.value), row, rt.ctx);
       if (v === null) return [];
       const records = await tx.scan({ ...ref, kind: 'index', column: access.column.physicalName, value: toStorageValue(access.column.type.oid, v) });
       return records.map((r) => rowFromStorage(table, r));
@@ -274,7 +326,7 @@ async function readTable(table: TableInfo, access: TableAccess, rt: ExecRuntime)
               preds.push({ column: p.column.physicalName, op: p.op });
               continue;
             }
-            const v = await value(compileExpr(p.value), [], rt.ctx);
+            const v = await value(compileExpr(p.value), row, rt.ctx);
             // A comparison with NULL is never true; the conjunction matches nothing.
             if (v === null) {
               impossible = true;
@@ -291,58 +343,6 @@ async function readTable(table: TableInfo, access: TableAccess, rt: ExecRuntime)
       return records.map((r) => rowFromStorage(table, r));
     }
   }
-}
-
-// ---- set-returning functions ------------------------------------------------------------------
-
-function functionScan(name: 'generate_series' | 'unnest', args: CompiledExpr[], rt: ExecRuntime): Operator {
-  let state: { next: () => SqlValue | undefined } | null = null;
-  return {
-    async next() {
-      await giveWayIfBusy();
-      if (state === null) {
-        const values: SqlValue[] = [];
-        for (const a of args) values.push(await value(a, [], rt.ctx));
-        state = name === 'unnest' ? unnestState(values[0] ?? null) : seriesState(values);
-      }
-      const out: Row[] = [];
-      while (out.length < BATCH_ROWS) {
-        const v = state.next();
-        if (v === undefined) break;
-        out.push([v]);
-      }
-      rt.ctx.checkCancel();
-      return out.length ? out : null;
-    },
-    async close() {
-      state = { next: () => undefined };
-    },
-  };
-}
-
-function unnestState(arr: SqlValue): { next: () => SqlValue | undefined } {
-  const elements = arr === null ? [] : (arr as SqlArray).elements;
-  let i = 0;
-  return { next: () => (i < elements.length ? (elements[i++] ?? null) : undefined) };
-}
-
-function seriesState(values: SqlValue[]): { next: () => SqlValue | undefined } {
-  const [start, stop, step] = values;
-  if (start === null || stop === null || step === null) return { next: () => undefined };
-  if (start instanceof Numeric) throw new SqlError(SqlState.featureNotSupported, 'generate_series over numeric is not supported yet');
-  const isBig = typeof start === 'bigint';
-  let cur = BigInt(start as number | bigint);
-  const end = BigInt(stop as number | bigint);
-  const inc = step === undefined ? 1n : BigInt(step as number | bigint);
-  if (inc === 0n) throw new SqlError(SqlState.invalidParameterValue, 'step size cannot equal zero');
-  return {
-    next: () => {
-      if ((inc > 0n && cur > end) || (inc < 0n && cur < end)) return undefined;
-      const v = cur;
-      cur += inc;
-      return isBig ? v : Number(v);
-    },
-  };
 }
 
 // ---- sort / limit -----------------------------------------------------------------------------
@@ -371,10 +371,22 @@ export function sortRows(rows: Row[], keys: readonly SortKey[], ctx: RuntimeCont
   return decorated.map((d) => d.r);
 }
 
-function limitOperator(input: Operator, limitExpr: Expr | null, offsetExpr: Expr | null, rt: ExecRuntime): Operator {
+function limitOperator(input: Operator, limitExpr: Expr | null, offsetExpr: Expr | null, ties: readonly SortKey[] | null, rt: ExecRuntime): Operator {
   let remaining: bigint | null = null;
   let skip = 0n;
   let started = false;
+  /** WITH TIES: the last row within the limit, while rows equal to it keep coming. */
+  let tiesWith: Row | null = null;
+  let finished = false;
+  const tieKeys = ties?.map((k) => ({ c: compileExpr(k.expr), oid: k.expr.type.oid })) ?? null;
+  const tied = async (a: Row, b: Row): Promise<boolean> => {
+    for (const k of tieKeys!) {
+      const x = await value(k.c, a, rt.ctx);
+      const y = await value(k.c, b, rt.ctx);
+      if (x === null || y === null ? x !== y : compareValues(k.oid, x, y) !== 0) return false;
+    }
+    return true;
+  };
   return {
     async next() {
       if (!started) {
@@ -395,20 +407,51 @@ function limitOperator(input: Operator, limitExpr: Expr | null, offsetExpr: Expr
         }
       }
       for (;;) {
-        if (remaining !== null && remaining <= 0n) {
+        if (finished || (remaining !== null && remaining <= 0n && tiesWith === null)) {
           await input.close();
           return null;
         }
         const batch = await input.next();
         if (batch === null) return null;
         let rows = batch;
+        if (tiesWith !== null) {
+          const out: Row[] = [];
+          for (const r of rows) {
+            if (!(await tied(tiesWith, r))) {
+              finished = true;
+              break;
+            }
+            out.push(r);
+          }
+          if (out.length) return out;
+          continue;
+        }
         if (skip > 0n) {
           const n = Number(skip < BigInt(rows.length) ? skip : BigInt(rows.length));
           rows = rows.slice(n);
           skip -= BigInt(n);
         }
-        if (remaining !== null && BigInt(rows.length) > remaining) rows = rows.slice(0, Number(remaining));
-        if (remaining !== null) remaining -= BigInt(rows.length);
+        if (remaining !== null && BigInt(rows.length) > remaining) {
+          const kept = rows.slice(0, Number(remaining));
+          if (tieKeys && kept.length > 0) {
+            const last = kept[kept.length - 1]!;
+            for (const r of rows.slice(kept.length)) {
+              if (!(await tied(last, r))) {
+                finished = true;
+                break;
+              }
+              kept.push(r);
+            }
+            if (!finished) tiesWith = last;
+          }
+          remaining = 0n;
+          if (kept.length) return kept;
+          continue;
+        }
+        if (remaining !== null) {
+          remaining -= BigInt(rows.length);
+          if (remaining === 0n && tieKeys && rows.length > 0) tiesWith = rows[rows.length - 1]!;
+        }
         if (rows.length) return rows;
       }
     },
@@ -420,6 +463,8 @@ function limitOperator(input: Operator, limitExpr: Expr | null, offsetExpr: Expr
 
 interface GroupState {
   readonly keys: SqlValue[];
+  /** The grouping set the group belongs to. */
+  readonly set: number;
   readonly states: unknown[];
   /** Per DISTINCT aggregate: argument keys seen. */
   readonly distinctSeen: Array<Set<string> | null>;
@@ -437,12 +482,16 @@ function aggregateOperator(plan: AggregatePlan, rt: ExecRuntime): Operator {
     order: a.orderBy.map((o) => compileExpr(o.expr)),
     argTypes: a.args.map((x) => x.type),
   }));
-  const newGroup = (keys: SqlValue[]): GroupState => ({
+  const newGroup = (keys: SqlValue[], set: number): GroupState => ({
     keys,
+    set,
     states: aggs.map((a) => a.call.fn.init(a.argTypes)),
     distinctSeen: aggs.map((a) => (a.call.distinct ? new Set<string>() : null)),
     ordered: aggs.map((a) => (a.call.orderBy.length ? [] : null)),
   });
+  // A plain GROUP BY is the one grouping set of every key.
+  const sets = plan.groupingSets ?? [plan.groupKeys.map((_k, i) => i)];
+  const setMembers = sets.map((set) => plan.groupKeys.map((_k, i) => set.includes(i)));
   return fromRows(async () => {
     const groups = new Map<string, GroupState>();
     for (;;) {
@@ -450,71 +499,85 @@ function aggregateOperator(plan: AggregatePlan, rt: ExecRuntime): Operator {
       if (batch === null) break;
       rt.ctx.checkCancel();
       for (const row of batch) {
-        const keys: SqlValue[] = [];
-        for (const g of groupKeys) keys.push(await value(g, row, rt.ctx));
-        const keyText = keys.map((k, i) => hashKey(plan.groupKeys[i]!.type.oid, k)).join('\u0002');
-        let group = groups.get(keyText);
-        if (!group) {
-          if (groups.size >= MAX_MATERIALIZED_ROWS) throw tooManyRows('GROUP BY');
-          group = newGroup(keys);
-          groups.set(keyText, group);
-        }
-        for (let i = 0; i < aggs.length; i++) {
-          const a = aggs[i]!;
-          if (a.filter && (await value(a.filter, row, rt.ctx)) !== true) continue;
-          const args: SqlValue[] = [];
-          for (const c of a.args) args.push(await value(c, row, rt.ctx));
-          if (a.call.fn.strict && args.some((v) => v === null)) continue;
-          const seen = group.distinctSeen[i];
-          if (seen) {
-            const k = args.map((v, j) => hashKey(a.argTypes[j]!.oid, v)).join('\u0002');
-            if (seen.has(k)) continue;
-            seen.add(k);
+        const values: SqlValue[] = [];
+        for (const g of groupKeys) values.push(await value(g, row, rt.ctx));
+        for (let s = 0; s < sets.length; s++) {
+          const members = setMembers[s]!;
+          const keys = members.every((m) => m) ? values : values.map((v, i) => (members[i] ? v : null));
+          const keyText = `${s}\u0003${keys.map((k, i) => hashKey(plan.groupKeys[i]!.type.oid, k)).join('\u0002')}`;
+          let group = groups.get(keyText);
+          if (!group) {
+            if (groups.size >= MAX_MATERIALIZED_ROWS) throw tooManyRows('GROUP BY');
+            group = newGroup(keys, s);
+            groups.set(keyText, group);
           }
-          const ordered = group.ordered[i];
-          if (ordered) {
-            const sort: SqlValue[] = [];
-            for (const o of a.order) sort.push(await value(o, row, rt.ctx));
-            ordered.push({ args, sort });
-            continue;
-          }
-          group.states[i] = a.call.fn.step(group.states[i], args, rt.ctx, a.argTypes);
+          await accumulate(group, row);
         }
       }
     }
     await input.close();
-    // Without GROUP BY, an empty input still yields one row (count = 0, sum = NULL...).
-    if (groups.size === 0 && plan.groupKeys.length === 0) groups.set('', newGroup([]));
-    const out: Row[] = [];
-    for (const g of groups.values()) {
-      const row: SqlValue[] = [...g.keys];
-      for (let i = 0; i < aggs.length; i++) {
-        const a = aggs[i]!;
-        let state = g.states[i];
-        const ordered = g.ordered[i];
-        if (ordered) {
-          const keys = a.call.orderBy;
-          ordered.sort((x, y) => {
-            for (let j = 0; j < keys.length; j++) {
-              const p = x.sort[j]!;
-              const q = y.sort[j]!;
-              if (p === null || q === null) {
-                if (p === q) continue;
-                return (p === null) === keys[j]!.nullsFirst ? -1 : 1;
-              }
-              const c = compareValues(keys[j]!.expr.type.oid, p, q);
-              if (c !== 0) return keys[j]!.descending ? -c : c;
-            }
-            return 0;
-          });
-          for (const o of ordered) state = a.call.fn.step(state, o.args, rt.ctx, a.argTypes);
-        }
-        row.push(a.call.fn.final(state, rt.ctx, a.argTypes));
-      }
-      out.push(row);
-    }
-    return out;
+    // A grouping set without keys (no GROUP BY at all, or `()`) yields one row even for no input.
+    sets.forEach((set, s) => {
+      if (set.length === 0 && ![...groups.values()].some((g) => g.set === s)) groups.set(`${s}\u0003`, newGroup(plan.groupKeys.map(() => null), s));
+    });
+    return [...groups.values()].map((g) => {
+      const row = finalRow(g);
+      if (plan.groupingSets) row.push(g.set);
+      return row;
+    });
   });
+
+  async function accumulate(group: GroupState, row: Row): Promise<void> {
+    for (let i = 0; i < aggs.length; i++) {
+      const a = aggs[i]!;
+      if (a.filter && (await value(a.filter, row, rt.ctx)) !== true) continue;
+      const args: SqlValue[] = [];
+      for (const c of a.args) args.push(await value(c, row, rt.ctx));
+      if (a.call.fn.strict && args.some((v) => v === null)) continue;
+      const seen = group.distinctSeen[i];
+      if (seen) {
+        const k = args.map((v, j) => hashKey(a.argTypes[j]!.oid, v)).join('\u0002');
+        if (seen.has(k)) continue;
+        seen.add(k);
+      }
+      const ordered = group.ordered[i];
+      if (ordered) {
+        const sort: SqlValue[] = [];
+        for (const o of a.order) sort.push(await value(o, row, rt.ctx));
+        ordered.push({ args, sort });
+        continue;
+      }
+      group.states[i] = a.call.fn.step(group.states[i], args, rt.ctx, a.argTypes);
+    }
+  }
+
+  function finalRow(g: GroupState): SqlValue[] {
+    const row: SqlValue[] = [...g.keys];
+    for (let i = 0; i < aggs.length; i++) {
+      const a = aggs[i]!;
+      let state = g.states[i];
+      const ordered = g.ordered[i];
+      if (ordered) {
+        const keys = a.call.orderBy;
+        ordered.sort((x, y) => {
+          for (let j = 0; j < keys.length; j++) {
+            const p = x.sort[j]!;
+            const q = y.sort[j]!;
+            if (p === null || q === null) {
+              if (p === q) continue;
+              return (p === null) === keys[j]!.nullsFirst ? -1 : 1;
+            }
+            const c = compareValues(keys[j]!.expr.type.oid, p, q);
+            if (c !== 0) return keys[j]!.descending ? -c : c;
+          }
+          return 0;
+        });
+        for (const o of ordered) state = a.call.fn.step(state, o.args, rt.ctx, a.argTypes);
+      }
+      row.push(a.call.fn.final(state, rt.ctx, a.argTypes));
+    }
+    return row;
+  }
 }
 
 

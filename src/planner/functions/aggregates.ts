@@ -226,7 +226,8 @@ R.agg({
   },
   final: (s, _ctx, types: readonly TypeRef[]) => {
     const values = (s as Box<SqlValue[]>).value;
-    return values.length === 0 ? null : new SqlArray(types[0]!.oid, values);
+    // A copy: a window aggregate keeps stepping the same state after reading a result.
+    return values.length === 0 ? null : new SqlArray(types[0]!.oid, [...values]);
   },
 });
 
@@ -240,7 +241,7 @@ R.agg({
     (s as Box<JsonbNode[]>).value.push(toJsonbNode(v ?? null, types[0]!.oid, ctx.codec));
     return s;
   },
-  final: (s) => ((s as Box<JsonbNode[]>).value.length === 0 ? null : new Jsonb((s as Box<JsonbNode[]>).value)),
+  final: (s) => ((s as Box<JsonbNode[]>).value.length === 0 ? null : new Jsonb([...(s as Box<JsonbNode[]>).value])),
 });
 R.agg({
   name: 'json_agg',

@@ -7,5 +7,7 @@ import './json.js';
 import './arrays.js';
 import './system.js';
 import './aggregates.js';
+import './set-returning.js';
+import './window.js';
 
 export { BUILTINS } from './registry.js';

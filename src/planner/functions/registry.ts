@@ -16,6 +16,8 @@ export type Volatility = 'i' | 's' | 'v';
 /** Implementation of a scalar function: called with non-null arguments when the function is strict. */
 export type ScalarImpl = (args: readonly SqlValue[], ctx: EvalContext, argTypes: readonly TypeRef[]) => SqlValue;
 export type AsyncScalarImpl = (args: readonly SqlValue[], ctx: EvalContext, argTypes: readonly TypeRef[]) => Promise<SqlValue>;
+/** Implementation of a set-returning function: its rows (one value each), lazily. */
+export type SetReturningImpl = (args: readonly SqlValue[], ctx: EvalContext, argTypes: readonly TypeRef[]) => Iterable<SqlValue>;
 
 export interface ScalarFunction {
   readonly name: string;
@@ -33,6 +35,43 @@ export interface ScalarFunction {
   readonly asyncImpl?: AsyncScalarImpl;
   /** Computes the result type (with typmod) from the actual argument types, when not just `returnType`. */
   readonly resultType?: (argTypes: readonly TypeRef[]) => TypeRef;
+  /**
+   * Set-returning functions (generate_series, unnest) produce rows instead of one value: they run
+   * in FROM (a FunctionScan) or in a select list (a ProjectSet), never as an ordinary call.
+   */
+  readonly setReturning?: SetReturningImpl;
+}
+
+/**
+ * A window function proper (row_number, rank, lag, first_value...). It sees a whole partition at
+ * once, in window order, and computes one value per row; aggregates used as window functions are
+ * AggregateDefinitions instead (the executor runs them over each row's frame).
+ */
+export interface WindowFunctionDefinition {
+  readonly name: string;
+  readonly argTypes: readonly number[];
+  readonly returnType: number;
+  readonly variadic?: boolean;
+  readonly resultType?: (argTypes: readonly TypeRef[]) => TypeRef;
+  evaluate(partition: WindowPartition, ctx: EvalContext): SqlValue[];
+}
+
+/** What a window function sees of one partition (rows in window order). */
+export interface WindowPartition {
+  readonly size: number;
+  /** The value of argument `arg` on row `row` (0-based, window order). */
+  argument(arg: number, row: number): SqlValue;
+  /** Row `row`'s peer group (rows equal under ORDER BY): index among groups, first and last row. */
+  peerGroup(row: number): { readonly index: number; readonly first: number; readonly last: number };
+  /** Row `row`'s frame: rows first..last (inclusive; empty when first > last) less the excluded ones. */
+  frame(row: number): WindowFrameRows;
+}
+
+export interface WindowFrameRows {
+  readonly first: number;
+  readonly last: number;
+  /** EXCLUDE CURRENT ROW / GROUP / TIES: whether row `j` (within first..last) is left out. */
+  excludes(j: number): boolean;
 }
 
 /** State machine of an aggregate: one state per group. */
@@ -45,6 +84,7 @@ export interface AggregateDefinition {
   readonly strict: boolean;
   init(argTypes: readonly TypeRef[]): unknown;
   step(state: unknown, args: readonly SqlValue[], ctx: EvalContext, argTypes: readonly TypeRef[]): unknown;
+  /** Reads the result without consuming the state: a window aggregate steps on after each read. */
   final(state: unknown, ctx: EvalContext, argTypes: readonly TypeRef[]): SqlValue;
 }
 
@@ -84,6 +124,7 @@ export class FunctionRegistry {
   private readonly functions = new Map<string, ScalarFunction[]>();
   private readonly operators = new Map<string, ScalarFunction[]>();
   private readonly aggregates = new Map<string, AggregateDefinition[]>();
+  private readonly windowFunctions = new Map<string, WindowFunctionDefinition[]>();
 
   /** Declares a function: `fn('lower', ['text'], 'text', impl)`. */
   fn(name: string, args: readonly string[], ret: string, impl: ScalarImpl, options: FunctionOptions = {}): void {
@@ -97,6 +138,20 @@ export class FunctionRegistry {
   /** Declares an operator: one argument for a prefix operator, two for an infix one. */
   op(name: string, args: readonly string[], ret: string, impl: ScalarImpl, options: FunctionOptions = {}): void {
     this.add(this.operators, name, { name, isOperator: true, ...declare(args, ret, options), impl });
+  }
+
+  /** Declares a set-returning function: `srf('unnest', ['anyarray'], 'anyelement', rows)`. */
+  srf(name: string, args: readonly string[], ret: string, rows: SetReturningImpl, options: FunctionOptions = {}): void {
+    this.add(this.functions, name, { name, isOperator: false, ...declare(args, ret, options), setReturning: rows });
+  }
+
+  /** Declares a window function proper. */
+  win(definition: Omit<WindowFunctionDefinition, 'argTypes' | 'returnType'> & { args: readonly string[]; ret: string }): void {
+    const { args, ret, ...rest } = definition;
+    const def: WindowFunctionDefinition = { ...rest, argTypes: args.map(typeOidByName), returnType: typeOidByName(ret) };
+    const list = this.windowFunctions.get(def.name) ?? [];
+    list.push(def);
+    this.windowFunctions.set(def.name, list);
   }
 
   agg(definition: Omit<AggregateDefinition, 'argTypes' | 'returnType'> & { args: readonly string[]; ret: string }): void {
@@ -119,6 +174,14 @@ export class FunctionRegistry {
 
   isAggregate(name: string): boolean {
     return this.aggregates.has(name);
+  }
+
+  isWindowFunction(name: string): boolean {
+    return this.windowFunctions.has(name);
+  }
+
+  resolveWindowFunction(name: string, args: readonly TypeRef[]): ResolvedCall<WindowFunctionDefinition> {
+    return resolveNamed(name, this.windowFunctions.get(name) ?? [], args);
   }
 
   /** Resolves `name(args)`; 42883 when nothing matches, 42725 when several match equally. */

@@ -51,5 +51,4 @@ SELECT id FROM emp WHERE (dept = 'eng' AND salary > 90) OR (dept = 'ops' AND sal
 SELECT id FROM emp WHERE dept <> 'eng' ORDER BY id;
 SELECT id FROM emp WHERE NOT (salary > 70) ORDER BY id;
 SELECT *;
--- @expect-difference: set operations (UNION, INTERSECT, EXCEPT) come with the next issue (joins, subqueries, CTEs, set operations); polygres answers 0A000
-SELECT 'a' AS x UNION SELECT 'b';
+SELECT 'a' AS x UNION SELECT 'b' ORDER BY 1;
