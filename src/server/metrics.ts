@@ -8,16 +8,16 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export class Metrics {
   readonly registry = new Registry();
 
-  /** Statement and commit latency by namespace (schema) and operation (select, insert, ..., commit). */
+  /** Transaction latency, begin to end, by namespace (the first written, else read) and what ended it (commit, rollback). */
   readonly transactionLatency = new Histogram({
     name: 'polygres_transaction_latency_seconds',
-    help: 'Latency of statements and commits, by namespace and operation',
+    help: 'Latency of transactions from begin to commit or rollback, by namespace and operation',
     labelNames: ['namespace', 'operation'] as const,
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
 
-  /** Finished transactions by namespace and outcome (committed, rolled_back, conflict, unknown, failed). */
+  /** Finished transactions by namespace and outcome: committed, rolled_back, conflict (40001), unknown (40003), failed. */
   readonly transactionThroughput = new Counter({
     name: 'polygres_transaction_throughput_total',
     help: 'Finished transactions, by namespace and outcome',
@@ -58,6 +58,15 @@ export class Metrics {
     name: 'polygres_storage_operation_seconds_total',
     help: 'Time spent in storage operations, by storage and operation',
     labelNames: ['storage', 'operation'] as const,
+    registers: [this.registry],
+  });
+
+  /** Statements by command tag (SELECT, INSERT, COMMIT...), from receipt to CommandComplete. */
+  readonly statementLatency = new Histogram({
+    name: 'polygres_statement_latency_seconds',
+    help: 'Latency of statements, by command',
+    labelNames: ['command'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
 

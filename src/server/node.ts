@@ -21,6 +21,7 @@ import { meteredStorage } from './storage-metrics.js';
 import { startHttp, type HttpEndpoint } from './http.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
+import { observeTransactions } from './observed-transactions.js';
 
 export interface PolygresNode {
   readonly host: string;
@@ -173,8 +174,12 @@ export async function startNode(config: PolygresConfig, logger: Logger): Promise
     await transactions.admin.createCoordinatorTables({ ifNotExists: true });
 
     const serverVersion = config.str('polygres.server_version');
+    const observed = observeTransactions(transactions, (o) => {
+      metrics.transactionLatency.observe({ namespace: o.namespace, operation: o.operation }, o.durationSeconds);
+      metrics.transactionThroughput.inc({ namespace: o.namespace, status: o.outcome });
+    });
     const backend = await createSqlBackend({
-      transactionManager: transactions,
+      transactionManager: observed,
       storages: storageDirectory(router, {
         kinds: new Map(config.storages.map((s) => [s.name, s.kind])),
         namespaceMapping: config.namespaceMapping,
@@ -207,6 +212,7 @@ export async function startNode(config: PolygresConfig, logger: Logger): Promise
         },
         connectionClosed: () => metrics.clientConnections.dec(),
         errorSent: (e) => metrics.errors.inc({ sqlstate: e.sqlState }),
+        statementCompleted: (e) => metrics.statementLatency.observe({ command: e.tag.split(' ')[0] ?? '' }, e.durationMs / 1000),
       },
     });
     closers.push(() => wire.close());

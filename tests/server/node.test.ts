@@ -31,7 +31,9 @@ test('a fresh node on the embedded default serves SQL, health, readiness and met
     assert.equal((await fetch(`${base}/ready`)).status, 200);
     const metrics = await (await fetch(`${base}/metrics`)).text();
     assert.match(metrics, /^polygres_client_connections_total 1$/m);
-    assert.match(metrics, /^# TYPE polygres_transaction_latency_seconds histogram$/m);
+    assert.match(metrics, /^polygres_transaction_throughput_total\{namespace="public",status="committed"\} [1-9]\d*$/m);
+    assert.match(metrics, /^polygres_transaction_latency_seconds_count\{namespace="public",operation="commit"\} [1-9]\d*$/m);
+    assert.match(metrics, /^polygres_statement_latency_seconds_count\{command="INSERT"\} 1$/m);
     assert.equal((await fetch(`${base}/nope`)).status, 404);
 
     await server.stop();
