@@ -95,14 +95,15 @@ describe('two nodes on one PostgreSQL storage', { skip }, () => {
     try {
       const key = (ca as unknown as { processID: number; secretKey: number });
       assert.equal(key.processID >> 21, 1, 'node 1 puts its id in the backend pid');
-      const running = ca.query('SELECT pg_sleep(30)');
-      await new Promise((r) => setTimeout(r, 300));
-      await sendCancel(b.port, key.processID, key.secretKey);
-      await assert.rejects(running, (e: { code?: string; message: string }) => {
+      // The assertion is attached before the cancel is sent: the statement may fail at once.
+      const cancelled = assert.rejects(ca.query('SELECT pg_sleep(30)'), (e: { code?: string; message: string }) => {
         assert.equal(e.code, '57014');
         assert.equal(e.message, 'canceling statement due to user request');
         return true;
       });
+      await new Promise((r) => setTimeout(r, 300));
+      await sendCancel(b.port, key.processID, key.secretKey);
+      await cancelled;
       assert.deepEqual((await ca.query('SELECT 1 AS still_there')).rows, [{ still_there: 1 }]);
     } finally {
       await ca.end();
