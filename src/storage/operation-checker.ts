@@ -29,6 +29,8 @@ export class TableSchema implements TableRef {
   readonly columns: ReadonlyMap<string, ColumnDefinition>;
   readonly partitionColumns: readonly ColumnDefinition[];
   readonly clusteringColumns: readonly ClusteringColumnDefinition[];
+  /** The key columns, partition key first: the record's identity. */
+  readonly keyColumns: readonly ColumnDefinition[];
   readonly keyColumnNames: ReadonlySet<string>;
   readonly indexedColumns: ReadonlySet<string>;
 
@@ -39,13 +41,9 @@ export class TableSchema implements TableRef {
     this.columns = columns;
     this.partitionColumns = metadata.partitionKey.map((name) => columns.get(name)!);
     this.clusteringColumns = metadata.clusteringKey.map((c) => ({ ...columns.get(c.name)!, order: c.order }));
+    this.keyColumns = [...this.partitionColumns, ...this.clusteringColumns];
     this.keyColumnNames = new Set([...metadata.partitionKey, ...metadata.clusteringKey.map((c) => c.name)]);
     this.indexedColumns = new Set(metadata.secondaryIndexes);
-  }
-
-  /** The key columns, partition key first: the record's identity. */
-  get keyColumns(): readonly ColumnDefinition[] {
-    return [...this.partitionColumns, ...this.clusteringColumns];
   }
 
   column(name: string): ColumnDefinition {

@@ -30,7 +30,8 @@ import {
 import type { ColumnDefinition, DataType, TableRef, Value } from './types.js';
 import { encodeRecordIdentity } from './keys.js';
 import { quoteIdentifier, type ColumnRole, type SqlBuilder, type SqlDialect, type SqlMutation, type SqlStatement } from './sql.js';
-import { SqlStorage, type CheckedMutation } from './sql-storage.js';
+import { SqlStorage, type CheckedMutation, type ReadAccess } from './sql-storage.js';
+import { PipelineConnectError, PointReadPipeline } from './postgres-pipeline.js';
 import { METADATA_NAMESPACE } from './scalardb-layout.js';
 
 export interface PostgresStorageOptions {
@@ -45,17 +46,27 @@ export interface PostgresStorageOptions {
   readonly poolSize?: number;
   /** How long to wait for a connection before failing with 08001 (default 10 s). */
   readonly connectTimeoutMs?: number;
+  /** Pipelined connections for point reads, besides the pool (default 2; 0: point reads use the pool; see postgres-pipeline.ts). */
+  readonly pointReadConnections?: number;
 }
 
 const DEFAULT_POOL_SIZE = 10;
+const DEFAULT_POINT_READ_CONNECTIONS = 2;
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /** ScalarDB's key type for TEXT: PostgreSQL's largest VARCHAR. */
 const KEY_TEXT_TYPE = 'VARCHAR(10485760)';
 
 /** Statement texts with a prepared-statement name; a text evicted from here gets a new name when it returns. */
 const PREPARED_NAMES = 512;
+/**
+ * Longer statements (large multi-mutations, whose shapes seldom repeat) run unnamed: a prepared
+ * statement holds its plan in the PostgreSQL session until the connection closes.
+ */
+const MAX_NAMED_STATEMENT_CHARS = 16_384;
 /** Prepared statements one connection may accumulate (names retired above stay prepared) before it is closed. */
 const MAX_PREPARED_PER_CONNECTION = 2 * PREPARED_NAMES;
+/** invalid_sql_statement_name: the named statement does not exist (its preparation failed). */
+const UNPREPARED_STATEMENT = '26000';
 /** What PostgreSQL says when a prepared SELECT's result types changed under it (SQLSTATE 0A000). */
 const CHANGED_RESULT_TYPE = /cached plan must not change result type/;
 
@@ -167,22 +178,32 @@ export const postgresDialect: SqlDialect = {
  * 4-byte float, and temporal types as text, never JS Dates (the SELECT list converts them anyway).
  */
 const PG_TYPES = {
+  // pg asks for a parser per column of every result: they are looked up once per type.
   getTypeParser(oid: number, format?: string): (value: string) => unknown {
-    switch (oid) {
-      case pg.types.builtins.INT8:
-        return (text: string) => BigInt(text);
-      case pg.types.builtins.FLOAT4:
-        return (text: string) => Math.fround(Number.parseFloat(text));
-      case pg.types.builtins.DATE:
-      case pg.types.builtins.TIME:
-      case pg.types.builtins.TIMESTAMP:
-      case pg.types.builtins.TIMESTAMPTZ:
-        return (text: string) => text;
-      default:
-        return pg.types.getTypeParser(oid, (format ?? 'text') as 'text') as (value: string) => unknown;
-    }
+    const cache = format === 'binary' ? BINARY_PARSERS : TEXT_PARSERS;
+    let parser = cache.get(oid);
+    if (!parser) cache.set(oid, (parser = typeParser(oid, format)));
+    return parser;
   },
 };
+const TEXT_PARSERS = new Map<number, (value: string) => unknown>();
+const BINARY_PARSERS = new Map<number, (value: string) => unknown>();
+
+function typeParser(oid: number, format: string | undefined): (value: string) => unknown {
+  switch (oid) {
+    case pg.types.builtins.INT8:
+      return (text: string) => BigInt(text);
+    case pg.types.builtins.FLOAT4:
+      return (text: string) => Math.fround(Number.parseFloat(text));
+    case pg.types.builtins.DATE:
+    case pg.types.builtins.TIME:
+    case pg.types.builtins.TIMESTAMP:
+    case pg.types.builtins.TIMESTAMPTZ:
+      return (text: string) => text;
+    default:
+      return pg.types.getTypeParser(oid, (format ?? 'text') as 'text') as (value: string) => unknown;
+  }
+}
 
 /** Where a failure happened decides what it means for a write. */
 type Phase = 'connect' | 'read' | 'autocommit-write' | 'before-commit' | 'commit';
@@ -212,32 +233,49 @@ class PreparedStatementNames {
 
 export class PostgresStorage extends SqlStorage {
   readonly #pool: pg.Pool;
+  readonly #pointReads: PointReadPipeline | null;
   readonly #names = new PreparedStatementNames();
-  /** Names each pooled connection has prepared. */
-  readonly #prepared = new WeakMap<pg.PoolClient, Set<string>>();
+  /** Names each connection has prepared. */
+  readonly #prepared = new WeakMap<pg.ClientBase, Set<string>>();
   #closed = false;
 
   constructor(options: PostgresStorageOptions) {
     super(options.name ?? 'postgres', postgresDialect);
-    this.#pool = new pg.Pool({
+    const connection: pg.ClientConfig = {
       connectionString: options.connectionString,
       host: options.host,
       port: options.port,
       user: options.user,
       password: options.password,
       database: options.database,
-      max: options.poolSize ?? DEFAULT_POOL_SIZE,
       connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       application_name: 'polygres',
       // Detects a peer that vanished without closing the socket, instead of waiting on it forever.
       keepAlive: true,
       types: PG_TYPES,
-    });
+    };
+    this.#pool = new pg.Pool({ ...connection, max: options.poolSize ?? DEFAULT_POOL_SIZE });
     // An idle connection that breaks is dropped by the pool; without a listener the error would crash the process.
     this.#pool.on('error', () => {});
+    const pointReadConnections = options.pointReadConnections ?? DEFAULT_POINT_READ_CONNECTIONS;
+    this.#pointReads = pointReadConnections > 0 ? new PointReadPipeline(connection, pointReadConnections, isConnectionFailure) : null;
   }
 
-  protected override async query(statement: SqlStatement): Promise<unknown[][]> {
+  protected override async query(statement: SqlStatement, access: ReadAccess): Promise<unknown[][]> {
+    const pointReads = this.#pointReads;
+    if (access === 'point' && pointReads) {
+      if (this.#closed) throw closedError(this.name);
+      try {
+        const result = await pointReads.run((client) => {
+          const running = this.#run(client, statement);
+          if ((this.#prepared.get(client)?.size ?? 0) > MAX_PREPARED_PER_CONNECTION) pointReads.retire(client);
+          return running;
+        });
+        return result.rows as unknown[][];
+      } catch (e) {
+        throw e instanceof PipelineConnectError ? toStorageError(e.cause, 'connect') : toStorageError(e, 'read');
+      }
+    }
     const client = await this.#connect();
     let broken: unknown;
     try {
@@ -252,10 +290,12 @@ export class PostgresStorage extends SqlStorage {
   }
 
   /**
-   * Runs a statement as a prepared statement of this connection. A result-type change refuses the
-   * statement before it runs (nothing read or written), so running it again under a new name is safe.
+   * Runs a statement as a prepared statement of this connection. A result-type change, or a name
+   * whose preparation failed, refuses the statement before it runs (nothing read or written), so
+   * running it once more is safe.
    */
-  async #run(client: pg.PoolClient, statement: SqlStatement): Promise<pg.QueryResult> {
+  async #run(client: pg.ClientBase, statement: SqlStatement): Promise<pg.QueryResult> {
+    if (statement.text.length > MAX_NAMED_STATEMENT_CHARS) return client.query({ text: statement.text, values: statement.params, rowMode: 'array' });
     const execute = () => {
       const name = this.#names.nameOf(statement.text);
       let prepared = this.#prepared.get(client);
@@ -266,8 +306,14 @@ export class PostgresStorage extends SqlStorage {
     try {
       return await execute();
     } catch (e) {
-      if (!(e instanceof pg.DatabaseError && e.code === SqlState.featureNotSupported && CHANGED_RESULT_TYPE.test(e.message))) throw e;
-      this.#names.retireAll();
+      if (!(e instanceof pg.DatabaseError)) throw e;
+      if (e.code === SqlState.featureNotSupported && CHANGED_RESULT_TYPE.test(e.message)) {
+        this.#names.retireAll();
+      } else if (e.code !== UNPREPARED_STATEMENT) {
+        throw e;
+      }
+      // Sent right behind a preparation of the same name that failed (pipelined): prepared this time,
+      // it fails with the error that preparation met, or runs.
       return execute();
     }
   }
@@ -338,20 +384,29 @@ export class PostgresStorage extends SqlStorage {
     }
   }
 
+  /** Pool connections checked out, and pipelined read connections with a read in flight. */
+  connectionsInUse(): number {
+    return this.#pool.totalCount - this.#pool.idleCount + (this.#pointReads?.busyConnections() ?? 0);
+  }
+
   override async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#pool.end();
+    await Promise.all([this.#pool.end(), this.#pointReads?.close()]);
   }
 
   async #connect(): Promise<pg.PoolClient> {
-    if (this.#closed) throw new FatalStorageError(`storage "${this.name}" is closed`, {}, '08003');
+    if (this.#closed) throw closedError(this.name);
     try {
       return await this.#pool.connect();
     } catch (e) {
       throw toStorageError(e, 'connect');
     }
   }
+}
+
+function closedError(name: string): FatalStorageError {
+  return new FatalStorageError(`storage "${name}" is closed`, {}, '08003');
 }
 
 /**
@@ -375,23 +430,51 @@ export class PostgresStorage extends SqlStorage {
 function combinedMutation(sql: SqlBuilder, mutations: readonly CheckedMutation[]): SqlMutation | null {
   const ordered = mutations.map((m) => ({ ...m, identity: identityOf(m) })).sort((a, b) => (a.identity < b.identity ? -1 : a.identity > b.identity ? 1 : 0));
   const params: unknown[] = [];
-  const ctes: string[] = [];
-  const checks: string[] = [];
+  const statements: SqlMutation[] = [];
+  // The shapes of the parts decide the text; without every part's shape the text is built each time.
+  let shape: string | undefined = '';
   for (let i = 0; i < ordered.length; i++) {
     const { schema, mutation, identity } = ordered[i]!;
     if (i > 0 && identity === ordered[i - 1]!.identity) return null;
     const statement = sql.mutation(schema, mutation, params.length + 1);
     if (params.length + statement.params.length > MAX_STATEMENT_PARAMS) return null;
     params.push(...statement.params);
-    if (statement.conditional) {
-      ctes.push(`m${i} AS (${statement.text} RETURNING 1)`);
-      checks.push(`(SELECT count(*) FROM m${i}) = 1`);
-    } else {
-      ctes.push(`m${i} AS (${statement.text})`);
+    statements.push(statement);
+    shape = shape === undefined || statement.shape === undefined ? undefined : `${shape}${schemaId(schema)}\u0002${statement.shape}\u0003`;
+  }
+  let text = shape === undefined ? undefined : COMBINED_TEXTS.get(shape);
+  if (text === undefined) {
+    const ctes: string[] = [];
+    const checks: string[] = [];
+    statements.forEach((statement, i) => {
+      if (statement.conditional) {
+        ctes.push(`m${i} AS (${statement.text} RETURNING 1)`);
+        checks.push(`(SELECT count(*) FROM m${i}) = 1`);
+      } else {
+        ctes.push(`m${i} AS (${statement.text})`);
+      }
+    });
+    const outcome = checks.length === 0 ? '1' : `(CASE WHEN ${checks.join(' AND ')} THEN '1' ELSE '${NOT_APPLIED_MARKER}' END)::int`;
+    text = `WITH ${ctes.join(', ')} SELECT ${outcome}`;
+    if (shape !== undefined && text.length <= MAX_NAMED_STATEMENT_CHARS) {
+      if (COMBINED_TEXTS.size >= MAX_COMBINED_TEXTS) COMBINED_TEXTS.clear();
+      COMBINED_TEXTS.set(shape, text);
     }
   }
-  const outcome = checks.length === 0 ? '1' : `(CASE WHEN ${checks.join(' AND ')} THEN '1' ELSE '${NOT_APPLIED_MARKER}' END)::int`;
-  return { text: `WITH ${ctes.join(', ')} SELECT ${outcome}`, params, conditional: false };
+  return { text, params, conditional: false };
+}
+
+/** Texts of combined mutations by the shapes of their parts (texts are built once per shape; long ones are not kept). */
+const COMBINED_TEXTS = new Map<string, string>();
+const MAX_COMBINED_TEXTS = 512;
+/** A number per table schema object: a table changed under the same name gets a new one. */
+const SCHEMA_IDS = new WeakMap<object, number>();
+let nextSchemaId = 0;
+
+function schemaId(schema: object): number {
+  let id = SCHEMA_IDS.get(schema);
+  if (id === undefined) SCHEMA_IDS.set(schema, (id = nextSchemaId++));
+  return id;
 }
 
 function identityOf({ mutation }: CheckedMutation): string {

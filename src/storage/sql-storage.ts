@@ -56,6 +56,9 @@ const STALE_METADATA_CODES: ReadonlySet<string> = new Set([
   SqlState.undefinedTable, SqlState.undefinedColumn, SqlState.datatypeMismatch, SqlState.undefinedFunction,
 ]);
 
+/** How a read finds its rows: one record by its full key, or a scan. */
+export type ReadAccess = 'point' | 'scan';
+
 /** A mutation that passed the operation checks, with the schema it was checked against. */
 export interface CheckedMutation {
   readonly schema: TableSchema;
@@ -75,8 +78,11 @@ export abstract class SqlStorage implements Storage, StorageAdmin {
     this.sql = new SqlBuilder(dialect);
   }
 
-  /** Runs one read in its own (autocommit) transaction; rows are arrays in select-list order. */
-  protected abstract query(statement: SqlStatement): Promise<unknown[][]>;
+  /**
+   * Runs one read in its own (autocommit) transaction; rows are arrays in select-list order. `access`
+   * says whether it reads one record by its key ('point') or possibly many ('scan').
+   */
+  protected abstract query(statement: SqlStatement, access: ReadAccess): Promise<unknown[][]>;
   /**
    * Runs the statements in order in one transaction. When a conditional statement changes no row it
    * rolls everything back and throws NotAppliedError.
@@ -93,7 +99,7 @@ export abstract class SqlStorage implements Storage, StorageAdmin {
       const schema = await this.#schema(op);
       checkGet(schema, op);
       const query = this.sql.selectGet(schema, op);
-      const rows = await this.query(query);
+      const rows = await this.query(query, 'point');
       return rows.length === 0 ? null : this.sql.decodeRow(query.columns, rows[0]!);
     });
   }
@@ -105,7 +111,7 @@ export abstract class SqlStorage implements Storage, StorageAdmin {
       const query = op.kind === 'partition' ? this.sql.selectPartition(schema, op)
         : op.kind === 'index' ? this.sql.selectIndex(schema, op)
         : this.sql.selectAll(schema, op);
-      const rows = await this.query(query);
+      const rows = await this.query(query, 'scan');
       return rows.map((raw) => this.sql.decodeRow(query.columns, raw));
     });
   }
@@ -382,7 +388,7 @@ export abstract class SqlStorage implements Storage, StorageAdmin {
   /** A read of a metadata table, which is absent until the first DDL: no table means no rows. */
   async #readOptional(query: SqlStatement): Promise<unknown[][]> {
     try {
-      return await this.query(query);
+      return await this.query(query, 'scan');
     } catch (e) {
       if (e instanceof InvalidOperationError && e.code === SqlState.undefinedTable) return [];
       throw e;

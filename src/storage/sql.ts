@@ -61,7 +61,14 @@ export interface SqlQuery extends SqlStatement {
  */
 export interface SqlMutation extends SqlStatement {
   readonly conditional: boolean;
+  /** Set when built from a Mutation: equal shapes (of one table) have equal texts. */
+  readonly shape?: string;
 }
+
+/** Statement texts kept per table, by shape; beyond this many a table's texts are dropped. */
+const MAX_SHAPES_PER_TABLE = 256;
+/** Texts are kept for statements whose placeholders start at most here (the first parts of a combined statement). */
+const MAX_CACHED_FIRST_PARAM = 256;
 
 class Params {
   readonly values: unknown[] = [];
@@ -78,13 +85,26 @@ class Params {
 }
 
 export class SqlBuilder {
+  /** The text of a get of every column, by table: the same for every key (Consensus Commit's reads). */
+  readonly #wholeRecordGets = new WeakMap<TableSchema, { readonly text: string; readonly columns: readonly ColumnDefinition[] }>();
+  /** Texts of mutations by table and shape (see `mutation`). */
+  readonly #mutationTexts = new WeakMap<TableSchema, Map<string, string>>();
+
   constructor(readonly dialect: SqlDialect) {}
 
   selectGet(schema: TableSchema, op: Get): SqlQuery {
     const params = new Params(this.dialect);
+    const key = [...op.partitionKey, ...(op.clusteringKey ?? [])];
+    const cached = op.projection === undefined ? this.#wholeRecordGets.get(schema) : undefined;
+    if (cached) {
+      schema.keyColumns.forEach((c, i) => params.add(c.type, key[i]!));
+      return { text: cached.text, params: params.values, columns: cached.columns };
+    }
     const columns = this.#projected(schema, op.projection);
-    const where = this.#keyConditions(schema.keyColumns, [...op.partitionKey, ...(op.clusteringKey ?? [])], params);
-    return { text: `SELECT ${this.#selectList(columns)} FROM ${this.dialect.tableName(schema)} WHERE ${where.join(' AND ')}`, params: params.values, columns };
+    const where = this.#keyConditions(schema.keyColumns, key, params);
+    const text = `SELECT ${this.#selectList(columns)} FROM ${this.dialect.tableName(schema)} WHERE ${where.join(' AND ')}`;
+    if (op.projection === undefined) this.#wholeRecordGets.set(schema, { text, columns });
+    return { text, params: params.values, columns };
   }
 
   selectPartition(schema: TableSchema, op: PartitionScan): SqlQuery {
@@ -119,8 +139,37 @@ export class SqlBuilder {
     return { text: `SELECT ${this.#selectList(columns)} FROM ${this.dialect.tableName(schema)}${where}${limitClause(op.limit)}`, params: params.values, columns };
   }
 
-  /** `firstParam`: the number of its first placeholder, when the statement becomes part of a larger one. */
+  /**
+   * `firstParam`: the number of its first placeholder, when the statement becomes part of a larger one.
+   *
+   * The text depends only on the mutation's shape (kind, condition, the names of the columns it sets,
+   * its predicates' columns and operators): it is built once per shape, and later mutations of the
+   * shape only encode their operands (`mutationOperands`, which lists them in placeholder order;
+   * every newly built text checks that it agrees).
+   */
   mutation(schema: TableSchema, m: Mutation, firstParam = 1): SqlMutation {
+    // Deep inside a large multi-mutation, shapes seldom repeat: not worth keeping.
+    if (firstParam > MAX_CACHED_FIRST_PARAM) return this.#buildMutation(schema, m, firstParam);
+    const shape = mutationShape(m, firstParam);
+    let texts = this.#mutationTexts.get(schema);
+    if (!texts) this.#mutationTexts.set(schema, (texts = new Map()));
+    const text = texts.get(shape);
+    const conditional = m.condition !== undefined;
+    if (text !== undefined) {
+      const params = mutationOperands(schema, m).map(([type, value]) => (value === null ? null : this.dialect.encode(type, value)));
+      return { text, params, conditional, shape };
+    }
+    const built = this.#buildMutation(schema, m, firstParam);
+    const operands = mutationOperands(schema, m).map(([type, value]) => (value === null ? null : this.dialect.encode(type, value)));
+    if (built.conditional !== conditional || operands.length !== built.params.length || operands.some((v, i) => !sameParam(v, built.params[i]))) {
+      throw new Error(`internal error: the operands of a ${m.type} do not match its statement`);
+    }
+    if (texts.size >= MAX_SHAPES_PER_TABLE) texts.clear();
+    texts.set(shape, built.text);
+    return { ...built, shape };
+  }
+
+  #buildMutation(schema: TableSchema, m: Mutation, firstParam: number): SqlMutation {
     const params = new Params(this.dialect, firstParam);
     if (m.type === 'put') {
       switch (m.condition?.kind) {
@@ -291,6 +340,53 @@ export class SqlBuilder {
 }
 
 const COMPARISON_SQL = { EQ: '=', NE: '<>', GT: '>', GTE: '>=', LT: '<', LTE: '<=' } as const;
+
+function sameParam(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  return a instanceof Uint8Array && b instanceof Uint8Array && Buffer.compare(a, b) === 0;
+}
+
+/** What decides a mutation's text besides its table (names cannot hold U+0000, operators are fixed words). */
+function mutationShape(m: Mutation, firstParam: number): string {
+  let shape = `${firstParam}\u0001${m.type}\u0001${m.condition?.kind ?? ''}\u0001`;
+  if (m.type === 'put') shape += Object.keys(m.values).join('\u0000');
+  if (m.condition?.kind === 'if') for (const p of m.condition.predicates) shape += `\u0001${p.column}\u0000${p.op}`;
+  return shape;
+}
+
+/**
+ * The operands of a mutation's statement, in placeholder order: an insert's key then values, an
+ * update's values then key then predicate operands, a delete's key then predicate operands (as the
+ * SqlBuilder's #insert, #update and #delete place them).
+ */
+function mutationOperands(schema: TableSchema, m: Mutation): [DataType, Value][] {
+  const out: [DataType, Value][] = [];
+  const key = (): void => {
+    const values = [...m.partitionKey, ...(m.clusteringKey ?? [])];
+    schema.keyColumns.forEach((c, i) => out.push([c.type, values[i]!]));
+  };
+  const predicates = (): void => {
+    if (m.condition?.kind !== 'if') return;
+    for (const p of m.condition.predicates) {
+      if (p.op !== 'IS_NULL' && p.op !== 'IS_NOT_NULL') out.push([schema.column(p.column).type, p.value ?? null]);
+    }
+  };
+  const values = (put: Put): void => {
+    for (const name of Object.keys(put.values)) out.push([schema.column(name).type, put.values[name]!]);
+  };
+  if (m.type === 'put' && (m.condition === undefined || m.condition.kind === 'ifNotExists')) {
+    key();
+    values(m);
+  } else if (m.type === 'put') {
+    values(m);
+    key();
+    predicates();
+  } else {
+    key();
+    predicates();
+  }
+  return out;
+}
 
 function limitClause(limit: number | undefined): string {
   // Validated as a non-negative safe integer, so it can be inlined.

@@ -30,7 +30,7 @@ import { SqlState } from '../errors.js';
 import { FatalStorageError, InvalidOperationError, NotAppliedError, StorageError, TransientStorageError } from './errors.js';
 import type { ColumnDefinition, DataType, TableRef, Value } from './types.js';
 import { quoteIdentifier, type ColumnRole, type SqlDialect, type SqlMutation, type SqlStatement } from './sql.js';
-import { SqlStorage, type CheckedMutation } from './sql-storage.js';
+import { SqlStorage, type CheckedMutation, type ReadAccess } from './sql-storage.js';
 
 export interface SqliteStorageOptions {
   readonly name?: string;
@@ -48,6 +48,11 @@ export interface SqliteStorageOptions {
 const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
 /** Prepared statements kept per connection; statements are reused across operations of the same shape. */
 const STATEMENT_CACHE_ENTRIES = 512;
+/**
+ * How long a group commit may wait for the event loop's next turn before a read commits it (see query);
+ * it normally commits at that turn, well before.
+ */
+const MAX_GROUP_WAIT_MS = 2;
 /** ScalarDB's namespace separator: table "t" of namespace "ns" is the SQLite table "ns$t". */
 const NAMESPACE_SEPARATOR = '$';
 
@@ -147,6 +152,8 @@ export class SqliteStorage extends SqlStorage {
   /** Applies the pending mutates in one transaction; the failure of each (null: applied). */
   readonly #groupCommit: (batch: readonly PendingMutate[]) => (StorageError | null)[];
   #pending: PendingMutate[] = [];
+  /** When the first pending mutate was requested (performance.now()). */
+  #pendingSinceMs = 0;
 
   constructor(options: SqliteStorageOptions) {
     super(options.name ?? 'sqlite', sqliteDialect);
@@ -185,7 +192,10 @@ export class SqliteStorage extends SqlStorage {
     this.#groupCommit = (batch) => group.immediate(batch);
   }
 
-  protected override async query(statement: SqlStatement): Promise<unknown[][]> {
+  protected override async query(statement: SqlStatement, _access: ReadAccess): Promise<unknown[][]> {
+    // A caller that reads in a loop without ever yielding to the event loop would hold the group
+    // back forever: a group that has waited long enough is committed first.
+    if (this.#pending.length > 0 && performance.now() - this.#pendingSinceMs > MAX_GROUP_WAIT_MS) this.#commitPending();
     return this.#guard(() => this.#prepare(statement.text).all(...statement.params) as unknown[][]);
   }
 
@@ -193,7 +203,10 @@ export class SqliteStorage extends SqlStorage {
     const statements = mutations.map(({ schema, mutation }) => this.sql.mutation(schema, mutation));
     return new Promise<void>((resolve, reject) => {
       this.#pending.push({ statements, resolve, reject });
-      if (this.#pending.length === 1) setImmediate(() => this.#commitPending());
+      if (this.#pending.length === 1) {
+        this.#pendingSinceMs = performance.now();
+        setImmediate(() => this.#commitPending());
+      }
     });
   }
 

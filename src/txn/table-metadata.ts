@@ -136,9 +136,17 @@ export interface TableMetadataCacheOptions {
   readonly coordinatorNamespace: string;
 }
 
+interface CacheEntry {
+  readonly expiresAtMs: number;
+  readonly value: Promise<TransactionTableMetadata | null>;
+  /** The metadata once read (null: no such transactional table), so a hit costs no promise. */
+  settled?: TransactionTableMetadata | null;
+}
+
 /** Table metadata read from the storages, cached for `ttlMs` (ScalarDB caches it for 60 s). */
 export class TableMetadataCache {
-  private readonly entries = new Map<string, { expiresAtMs: number; value: Promise<TransactionTableMetadata | null> }>();
+  /** By namespace, then table. */
+  private readonly entries = new Map<string, Map<string, CacheEntry>>();
 
   constructor(
     private readonly router: StorageRouter,
@@ -147,23 +155,14 @@ export class TableMetadataCache {
 
   /** The table's metadata, or null when it does not exist or is not transactional. */
   find(ref: TableRef): Promise<TransactionTableMetadata | null> {
-    if (ref.namespace === this.options.coordinatorNamespace) return Promise.resolve(null);
-    const cacheKey = JSON.stringify([ref.namespace, ref.table]);
-    const now = Date.now();
-    const hit = this.entries.get(cacheKey);
-    if (hit && hit.expiresAtMs > now) return hit.value;
-    const value = this.router
-      .storageFor(ref.namespace)
-      .admin.getTableMetadata({ namespace: ref.namespace, table: ref.table })
-      .then((physical) => (physical && isTransactionTable(physical) ? new TransactionTableMetadata(physical) : null));
-    this.entries.set(cacheKey, { expiresAtMs: now + this.options.ttlMs, value });
-    value.catch(() => this.entries.delete(cacheKey));
-    return value;
+    const entry = this.entry(ref);
+    return entry.settled !== undefined ? Promise.resolve(entry.settled) : entry.value;
   }
 
   /** The table's metadata; 42P01 when it does not exist. */
   async get(ref: TableRef): Promise<TransactionTableMetadata> {
-    const meta = await this.find(ref);
+    const entry = this.entry(ref);
+    const meta = entry.settled !== undefined ? entry.settled : await entry.value;
     if (!meta) {
       throw new InvalidOperationError(SqlState.undefinedTable, `relation "${ref.namespace}.${ref.table}" does not exist`, {
         schema: ref.namespace,
@@ -175,6 +174,31 @@ export class TableMetadataCache {
 
   invalidate(ref?: TableRef): void {
     if (!ref) this.entries.clear();
-    else this.entries.delete(JSON.stringify([ref.namespace, ref.table]));
+    else this.entries.get(ref.namespace)?.delete(ref.table);
+  }
+
+  private entry(ref: TableRef): CacheEntry {
+    if (ref.namespace === this.options.coordinatorNamespace) return { expiresAtMs: 0, value: Promise.resolve(null), settled: null };
+    let tables = this.entries.get(ref.namespace);
+    if (!tables) this.entries.set(ref.namespace, (tables = new Map()));
+    const now = Date.now();
+    const hit = tables.get(ref.table);
+    if (hit && hit.expiresAtMs > now) return hit;
+    const value = this.router
+      .storageFor(ref.namespace)
+      .admin.getTableMetadata({ namespace: ref.namespace, table: ref.table })
+      .then((physical) => (physical && isTransactionTable(physical) ? new TransactionTableMetadata(physical) : null));
+    const entry: CacheEntry = { expiresAtMs: now + this.options.ttlMs, value };
+    const cached = tables;
+    cached.set(ref.table, entry);
+    value.then(
+      (meta) => {
+        entry.settled = meta;
+      },
+      () => {
+        if (cached.get(ref.table) === entry) cached.delete(ref.table);
+      },
+    );
+    return entry;
   }
 }

@@ -2,7 +2,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { PostgresStorage } from '../../src/storage/postgres.js';
-import { FatalStorageError, StorageError, TransientStorageError, UnknownOutcomeError } from '../../src/storage/errors.js';
+import { FatalStorageError, NotAppliedError, StorageError, TransientStorageError, UnknownOutcomeError } from '../../src/storage/errors.js';
 import type { Mutation, TableMetadata } from '../../src/storage/types.js';
 import { freshPostgresDatabase, skipUnlessPostgres, type FreshDatabase } from '../support/storages.js';
 import { registerStorageConformance } from './conformance.js';
@@ -202,6 +202,71 @@ describe('PostgreSQL prepared statements', { skip }, () => {
       await other.admin.dropIndex(t, 'txt');
       await storage.mutate([{ namespace: 'ps', table: 't', type: 'put', partitionKey: [1], values: { txt: 'b' }, condition: { kind: 'ifExists' } }]);
       assert.deepEqual(await get(), { k: 1, txt: 'b' });
+    } finally {
+      await other.close();
+      await storage.close();
+      await database.drop();
+    }
+  });
+});
+
+describe('PostgreSQL multi-mutations as one statement', { skip }, () => {
+  it('a large multi-mutation (too long to be a prepared statement) applies all of it, or nothing', async () => {
+    const database = await freshPostgresDatabase('polygres_large_mutation', { collate: 'C' });
+    const t: TableMetadata = { namespace: 'lm', table: 't', columns: [{ name: 'k', type: 'INT' }, { name: 'v', type: 'TEXT' }, { name: 'n', type: 'BIGINT' }], partitionKey: ['k'], clusteringKey: [], secondaryIndexes: [] };
+    const storage = new PostgresStorage({ connectionString: database.url, poolSize: 2 });
+    try {
+      await storage.admin.createNamespace('lm');
+      await storage.admin.createTable(t);
+      const records = 400;
+      const put = (k: number, n: bigint, condition?: Mutation['condition']): Mutation => ({ namespace: 'lm', table: 't', type: 'put', partitionKey: [k], values: { v: `v${k}`, n }, ...(condition ? { condition } : {}) });
+      const ifN = (n: bigint): Mutation['condition'] => ({ kind: 'if', predicates: [{ column: 'n', op: 'EQ', value: n }] });
+      await storage.mutate(Array.from({ length: records }, (_, k) => put(k, 0n, { kind: 'ifNotExists' })));
+      const total = async () => (await storage.scan({ namespace: 'lm', table: 't', kind: 'all' })).reduce((sum, r) => sum + (r.n as bigint), 0n);
+      assert.equal(await total(), 0n);
+      // The last record's condition fails: none of the 400 updates applies.
+      await assert.rejects(storage.mutate(Array.from({ length: records }, (_, k) => put(k, 1n, ifN(k === records - 1 ? 5n : 0n)))), NotAppliedError);
+      assert.equal(await total(), 0n);
+      await storage.mutate(Array.from({ length: records }, (_, k) => put(k, 1n, ifN(0n))));
+      assert.equal(await total(), BigInt(records));
+      assert.equal((await storage.scan({ namespace: 'lm', table: 't', kind: 'all' })).length, records);
+    } finally {
+      await storage.close();
+      await database.drop();
+    }
+  });
+});
+
+describe('PostgreSQL point reads on pipelined connections', { skip }, () => {
+  it('reads sent together each get their own answer, and a failing read fails alone', async () => {
+    const database = await freshPostgresDatabase('polygres_pipeline', { collate: 'C' });
+    const t: TableMetadata = { namespace: 'pl', table: 't', columns: [{ name: 'k', type: 'INT' }, { name: 'v', type: 'TEXT' }], partitionKey: ['k'], clusteringKey: [], secondaryIndexes: [] };
+    const gone: TableMetadata = { ...t, table: 'gone' };
+    const storage = new PostgresStorage({ connectionString: database.url, poolSize: 2, pointReadConnections: 2 });
+    const other = new PostgresStorage({ connectionString: database.url, poolSize: 1 });
+    try {
+      await storage.admin.createNamespace('pl');
+      await storage.admin.createTable(t);
+      await storage.admin.createTable(gone);
+      const records = 50;
+      await storage.mutate(Array.from({ length: records }, (_, k): Mutation => ({ namespace: 'pl', table: 't', type: 'put', partitionKey: [k], values: { v: `v${k}` } })));
+      assert.equal(await storage.get({ namespace: 'pl', table: 'gone', partitionKey: [1] }), null);
+      // Dropped behind the storage's back: its cached metadata still has the table.
+      await other.admin.dropTable(gone);
+      for (let round = 0; round < 3; round++) {
+        const reads = Array.from({ length: 2 * records }, (_, k) => storage.get({ namespace: 'pl', table: 't', partitionKey: [k] }));
+        // Several reads of the dropped table in one pipeline: the first preparation fails, and the
+        // reads sent behind it under the same name fail as it does.
+        const failing = Array.from({ length: 3 }, (_, k) => assert.rejects(storage.get({ namespace: 'pl', table: 'gone', partitionKey: [k] }), { code: '42P01' }));
+        reads.push(...Array.from({ length: 20 }, (_, k) => storage.get({ namespace: 'pl', table: 't', partitionKey: [k], projection: ['v'] })));
+        await Promise.all(failing);
+        const rows = await Promise.all(reads);
+        rows.forEach((row, i) => {
+          const k = i < 2 * records ? i : i - 2 * records;
+          const expected = i < 2 * records ? (k < records ? { k, v: `v${k}` } : null) : { v: `v${k}` };
+          assert.deepEqual(row, expected, `read ${i}`);
+        });
+      }
     } finally {
       await other.close();
       await storage.close();

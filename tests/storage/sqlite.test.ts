@@ -165,7 +165,7 @@ describe('SQLite concurrency with other connections to the same file', () => {
     }
   });
 
-  it('mutates requested together commit together, each all or nothing and in the order requested', async () => {
+  it('mutates requested together commit together, each all or nothing, as if one after another', async () => {
     const dir = mkdtempSync(join(root, 'group-'));
     const path = join(dir, 'data.sqlite');
     const storage = new SqliteStorage({ path });
@@ -174,19 +174,17 @@ describe('SQLite concurrency with other connections to the same file', () => {
       const t: TableMetadata = { namespace: 'ns', table: 't', columns: [{ name: 'k', type: 'INT' }, { name: 'v', type: 'INT' }], partitionKey: ['k'], clusteringKey: [], secondaryIndexes: [] };
       await storage.admin.createNamespace('ns');
       await storage.admin.createTable(t);
-      const put = (k: number, v: number, condition?: Mutation['condition']): Mutation => ({ namespace: 'ns', table: 't', type: 'put', partitionKey: [k], values: { v }, ...(condition ? { condition } : {}) });
-      const ifV = (v: number): Mutation['condition'] => ({ kind: 'if', predicates: [{ column: 'v', op: 'EQ', value: v }] });
-      // Issued in one turn of the event loop: one group.
-      const results = await Promise.allSettled([
-        storage.mutate([put(1, 1, { kind: 'ifNotExists' }), put(2, 1, { kind: 'ifNotExists' })]),
-        storage.mutate([put(1, 2, ifV(1)), put(3, 1, { kind: 'ifNotExists' })]), // sees the first
-        storage.mutate([put(1, 3, ifV(1)), put(4, 1, { kind: 'ifNotExists' })]), // 1 is 2 by now: nothing applies
-        storage.mutate([put(2, 2, ifV(1))]),
-      ]);
-      assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
-      assert.ok((results[2] as PromiseRejectedResult).reason instanceof NotAppliedError);
+      const insert = (k: number, v: number): Mutation => ({ namespace: 'ns', table: 't', type: 'put', partitionKey: [k], values: { v }, condition: { kind: 'ifNotExists' } });
+      // Issued in one turn of the event loop, so committed as one group. Contender i inserts the
+      // contested record 0 and a record of its own: exactly one contender applies, all of it.
+      const contenders = 6;
+      const results = await Promise.allSettled(Array.from({ length: contenders }, (_, i) => storage.mutate([insert(0, i), insert(100 + i, i)])));
+      const winners = results.flatMap((r, i) => (r.status === 'fulfilled' ? [i] : []));
+      assert.equal(winners.length, 1);
+      for (const r of results) if (r.status === 'rejected') assert.ok(r.reason instanceof NotAppliedError, String(r.reason));
+      // Durable and visible to another connection once the mutates returned.
       const rows = other.prepare('SELECT k, v FROM "ns$t" ORDER BY k').raw(true).all();
-      assert.deepEqual(rows, [[1, 2], [2, 2], [3, 1]]);
+      assert.deepEqual(rows, [[0, winners[0]], [100 + winners[0]!, winners[0]]]);
     } finally {
       other.close();
       await storage.close();
