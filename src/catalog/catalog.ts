@@ -12,6 +12,8 @@ import {
   type TableInfo,
   PG_CATALOG_NAMESPACE_OID,
 } from './model.js';
+import { isBuiltinSchema } from './storages.js';
+import { systemRelationByOid, systemRelationIn, type SystemRelation } from './system/relations.js';
 
 /** A relation name as written: optional schema, then the name (already folded). */
 export interface QualifiedName {
@@ -23,11 +25,30 @@ export function formatQualifiedName(q: QualifiedName): string {
   return q.schema === null ? q.name : `${q.schema}.${q.name}`;
 }
 
-export type Relation = TableInfo | SequenceInfo | { readonly kind: 'index'; readonly table: TableInfo; readonly index: IndexInfo };
+export type IndexRelation = { readonly kind: 'index'; readonly table: TableInfo; readonly index: IndexInfo };
+
+/** Anything pg_class lists: a table, a sequence, an index, or a pg_catalog / information_schema relation. */
+export type Relation = TableInfo | SequenceInfo | IndexRelation | SystemRelation;
+
+/** The pg_class OID of a relation. */
+export function relationOid(r: Relation): number {
+  return r.kind === 'index' ? r.index.oid : r.oid;
+}
+
+/** The name pg_class.relname shows. */
+export function relationName(r: Relation): string {
+  return r.kind === 'index' ? r.index.name : r.name;
+}
+
+/** The schema (pg_class.relnamespace) of a relation. */
+export function relationSchemaOid(r: Relation): number {
+  return r.kind === 'index' ? r.table.schemaOid : r.schemaOid;
+}
 
 export class Catalog {
   private readonly schemasByName: ReadonlyMap<string, SchemaInfo>;
   private readonly relationsByName: ReadonlyMap<string, Relation>;
+  private readonly indexesByOid: ReadonlyMap<number, IndexRelation>;
 
   constructor(
     /** Bumped by every committed DDL; part of every plan-cache key. */
@@ -36,19 +57,25 @@ export class Catalog {
   ) {
     const schemas = new Map<string, SchemaInfo>();
     const relations = new Map<string, Relation>();
+    const indexes = new Map<number, IndexRelation>();
     for (const o of objects.values()) {
       if (o.kind === 'schema') schemas.set(o.name, o);
     }
     for (const o of objects.values()) {
       if (o.kind === 'table') {
         relations.set(relationKey(o.schemaOid, o.name), o);
-        for (const index of o.indexes) relations.set(relationKey(o.schemaOid, index.name), { kind: 'index', table: o, index });
+        for (const index of o.indexes) {
+          const r: IndexRelation = { kind: 'index', table: o, index };
+          relations.set(relationKey(o.schemaOid, index.name), r);
+          indexes.set(index.oid, r);
+        }
       } else if (o.kind === 'sequence') {
         relations.set(relationKey(o.schemaOid, o.name), o);
       }
     }
     this.schemasByName = schemas;
     this.relationsByName = relations;
+    this.indexesByOid = indexes;
   }
 
   /** A new snapshot with `object` added or replaced. */
@@ -96,9 +123,22 @@ export class Catalog {
     return o?.kind === 'sequence' ? o : undefined;
   }
 
-  /** The relation named `name` in schema `schemaOid`, of any kind. */
+  /** The relation named `name` in schema `schemaOid`, of any kind (pg_catalog's and information_schema's included). */
   relationIn(schemaOid: number, name: string): Relation | undefined {
-    return this.relationsByName.get(relationKey(schemaOid, name));
+    return this.relationsByName.get(relationKey(schemaOid, name)) ?? systemRelationIn(schemaOid, name);
+  }
+
+  /** The relation with pg_class OID `oid`, of any kind. */
+  relationByOid(oid: number): Relation | undefined {
+    const o = this.objects.get(oid);
+    if (o?.kind === 'table' || o?.kind === 'sequence') return o;
+    return this.indexesByOid.get(oid) ?? systemRelationByOid(oid);
+  }
+
+  /** Whether an unqualified name finds `r` through the search path (pg_table_is_visible). */
+  isRelationVisible(r: Relation, searchPath: readonly string[], user: string): boolean {
+    const found = this.findRelation({ schema: null, name: relationName(r) }, searchPath, user);
+    return found !== undefined && relationOid(found) === relationOid(r);
   }
 
   /**
@@ -124,11 +164,14 @@ export class Catalog {
     if (name.schema !== null) {
       const s = this.schemaByName(name.schema);
       if (!s) throw new SqlError(SqlState.invalidSchemaName, `schema "${name.schema}" does not exist`);
+      if (isBuiltinSchema(s.oid)) {
+        throw new SqlError(SqlState.insufficientPrivilege, `permission denied to create "${name.schema}.${name.name}"`, { detail: 'System catalog modifications are currently disallowed.' });
+      }
       return s;
     }
     for (const n of searchPath) {
       const s = this.schemaByName(n === '$user' ? user : n);
-      if (s && s.oid !== PG_CATALOG_NAMESPACE_OID) return s;
+      if (s && !isBuiltinSchema(s.oid)) return s;
     }
     throw new SqlError(SqlState.invalidSchemaName, 'no schema has been selected to create in');
   }
@@ -151,6 +194,7 @@ export class Catalog {
   resolveTable(name: QualifiedName, searchPath: readonly string[], user: string): TableInfo {
     const r = this.findRelation(name, searchPath, user);
     if (!r) throw undefinedRelation(name);
+    if (r.kind === 'system') throw new SqlError(SqlState.insufficientPrivilege, `permission denied: "${r.name}" is a system catalog`);
     if (r.kind !== 'table') throw new SqlError(SqlState.wrongObjectType, `"${name.name}" is not a table`);
     return r;
   }

@@ -10,7 +10,10 @@ import type { TypeRef } from '../types/registry.js';
 /** OIDs of the objects every database has, as in PostgreSQL. */
 export const PG_CATALOG_NAMESPACE_OID = 11;
 export const PUBLIC_NAMESPACE_OID = 2200;
-export const INFORMATION_SCHEMA_NAMESPACE_OID = 13000;
+/** information_schema's OID in PostgreSQL 15 (initdb assigns it; 15.x servers show this one). */
+export const INFORMATION_SCHEMA_NAMESPACE_OID = 13207;
+/** pg_toast, listed in pg_namespace as PostgreSQL has it (polygres keeps no TOAST tables). */
+export const PG_TOAST_NAMESPACE_OID = 99;
 /** PostgreSQL's FirstNormalObjectId: user objects get OIDs from here on. */
 export const FIRST_USER_OID = 16384;
 
@@ -22,6 +25,8 @@ export interface SchemaInfo {
   /** The storage namespace that holds the schema's tables. */
   readonly namespace: string;
   readonly owner: string;
+  /** COMMENT ON SCHEMA (pg_description). */
+  readonly comment?: string;
 }
 
 /** How a column gets its value when an INSERT leaves it out. */
@@ -50,6 +55,8 @@ export interface ColumnInfo {
    * chooseStorageType); absent in catalogs written before it was recorded, which used the default.
    */
   readonly storageType?: DataType;
+  /** COMMENT ON COLUMN (pg_description with objsubid = attnum). */
+  readonly comment?: string;
 }
 
 export type ForeignKeyAction = 'a' | 'r' | 'c' | 'n' | 'd';
@@ -75,6 +82,8 @@ export interface ConstraintInfo {
   /** Check constraints: the expression's parse tree and display text. */
   readonly check?: ColumnDefault;
   readonly foreignKey?: ForeignKeyInfo;
+  /** COMMENT ON CONSTRAINT. */
+  readonly comment?: string;
 }
 
 /**
@@ -92,6 +101,8 @@ export interface IndexInfo {
   readonly uniqueTable?: string;
   /** The storage column carrying a secondary index for this index (plain indexes). */
   readonly storageIndexColumn?: string;
+  /** COMMENT ON INDEX. */
+  readonly comment?: string;
 }
 
 export interface TableInfo {
@@ -120,6 +131,8 @@ export interface TableInfo {
   readonly options: Readonly<Record<string, string>>;
   /** Every storage column ever created for the table (so a new column never reuses an old name). */
   readonly physicalColumns: readonly string[];
+  /** COMMENT ON TABLE. */
+  readonly comment?: string;
 }
 
 export interface SequenceInfo {
@@ -138,6 +151,8 @@ export interface SequenceInfo {
   readonly cycle: boolean;
   /** A serial or identity column's sequence belongs to it and is dropped with it. */
   readonly ownedBy: { readonly tableOid: number; readonly attnum: number } | null;
+  /** COMMENT ON SEQUENCE. */
+  readonly comment?: string;
 }
 
 export type CatalogObject = SchemaInfo | TableInfo | SequenceInfo;

@@ -8,6 +8,7 @@ import type { SqlValue } from '../types/values.js';
 import type { SqlError } from '../errors.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { NamespaceStorage } from '../catalog/storages.js';
+import type { SystemCatalogContext } from '../catalog/system/context.js';
 
 export interface SessionServices {
   readonly user: string;
@@ -27,6 +28,8 @@ export interface SessionServices {
   notice(notice: SqlError): void;
   /** The storage a schema's tables live in (or would, for a schema not created yet); null for pg_catalog and information_schema. */
   schemaStorage(schema: string): NamespaceStorage | null;
+  /** What pg_catalog and information_schema rows and the catalog functions are computed from. */
+  systemCatalog(): SystemCatalogContext;
 }
 
 export interface EvalContext {

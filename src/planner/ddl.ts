@@ -4,13 +4,14 @@
  * are created at once and dropped again if the transaction rolls back; what cannot be undone (a
  * storage table's drop) happens after the commit.
  */
-import type { Node, CreateStmt, ColumnDef, Constraint, AlterTableStmt, IndexStmt, DropStmt, RenameStmt, CreateSeqStmt, AlterSeqStmt, TruncateStmt, CreateSchemaStmt, RangeVar } from '@pgsql/types';
+import type { Node, CreateStmt, ColumnDef, Constraint, AlterTableStmt, IndexStmt, DropStmt, RenameStmt, CreateSeqStmt, AlterSeqStmt, TruncateStmt, CreateSchemaStmt, RangeVar, CommentStmt } from '@pgsql/types';
 import { SqlError, SqlState } from '../errors.js';
 import type { Transaction, TransactionAdmin } from '../txn/api.js';
 import type { ColumnDefinition } from '../storage/types.js';
 import { Oid } from '../types/oids.js';
 import { formatType, type TypeRef } from '../types/registry.js';
-import type { Catalog, QualifiedName } from '../catalog/catalog.js';
+import { formatQualifiedName, type Catalog, type QualifiedName } from '../catalog/catalog.js';
+import { isBuiltinSchema } from '../catalog/storages.js';
 import {
   ROW_ID_COLUMN,
   type CatalogObject,
@@ -138,8 +139,63 @@ async function dispatch(change: Change, node: Node): Promise<string> {
       return alterSequence(change, nodeAs(node, 'AlterSeqStmt')!);
     case 'TruncateStmt':
       return truncate(change, nodeAs(node, 'TruncateStmt')!);
+    case 'CommentStmt':
+      return comment(change, nodeAs(node, 'CommentStmt')!);
     default:
       throw unsupported(nodeTag(node));
+  }
+}
+
+// ---- COMMENT ON -------------------------------------------------------------------------------
+
+/** COMMENT ON TABLE / COLUMN / SCHEMA / SEQUENCE / INDEX / CONSTRAINT: kept on the catalog object (pg_description). */
+async function comment(change: Change, stmt: CommentStmt): Promise<string> {
+  const ctx = change.ctx;
+  // NULL or '' removes the comment.
+  const text = stmt.comment === undefined || stmt.comment === '' ? undefined : stmt.comment;
+  const set = <T extends { readonly comment?: string }>(o: T): T => {
+    const { comment: _old, ...rest } = o;
+    void _old;
+    return (text === undefined ? rest : { ...rest, comment: text }) as T;
+  };
+  const names = stmt.object ? (nodeTag(stmt.object) === 'String' ? [nodeAs(stmt.object, 'String')!.sval ?? ''] : stringList(nodeAs(stmt.object, 'List')?.items)) : [];
+  const relationName = (parts: readonly string[]): QualifiedName => ({ schema: parts.length > 1 ? parts[parts.length - 2]! : null, name: parts[parts.length - 1] ?? '' });
+  switch (stmt.objtype) {
+    case 'OBJECT_SCHEMA': {
+      const schema = change.catalog.schemaByName(names[0] ?? '');
+      if (!schema) throw new SqlError(SqlState.invalidSchemaName, `schema "${names[0]}" does not exist`);
+      if (isBuiltinSchema(schema.oid)) throw unsupported('COMMENT ON a built-in schema');
+      change.put(set(schema));
+      return 'COMMENT';
+    }
+    case 'OBJECT_TABLE':
+    case 'OBJECT_SEQUENCE':
+    case 'OBJECT_INDEX': {
+      const name = relationName(names);
+      const rel = change.catalog.findRelation(name, ctx.searchPath, ctx.user);
+      if (!rel) throw new SqlError(SqlState.undefinedTable, `relation "${formatQualifiedName(name)}" does not exist`);
+      const wanted = stmt.objtype === 'OBJECT_TABLE' ? 'table' : stmt.objtype === 'OBJECT_SEQUENCE' ? 'sequence' : 'index';
+      if (rel.kind !== wanted) throw new SqlError(SqlState.wrongObjectType, `"${name.name}" is not a${wanted === 'index' ? 'n' : ''} ${wanted}`);
+      if (rel.kind === 'index') change.put({ ...rel.table, indexes: rel.table.indexes.map((i) => (i.oid === rel.index.oid ? set(i) : i)) });
+      else if (rel.kind === 'table' || rel.kind === 'sequence') change.put(set(rel));
+      return 'COMMENT';
+    }
+    case 'OBJECT_COLUMN': {
+      const table = change.catalog.resolveTable(relationName(names.slice(0, -1)), ctx.searchPath, ctx.user);
+      const column = names[names.length - 1] ?? '';
+      if (!table.columns.some((c) => c.name === column)) throw new SqlError(SqlState.undefinedColumn, `column "${column}" of relation "${table.name}" does not exist`);
+      change.put({ ...table, columns: table.columns.map((c) => (c.name === column ? set(c) : c)) });
+      return 'COMMENT';
+    }
+    case 'OBJECT_TABCONSTRAINT': {
+      const table = change.catalog.resolveTable(relationName(names.slice(0, -1)), ctx.searchPath, ctx.user);
+      const conname = names[names.length - 1] ?? '';
+      if (!table.constraints.some((c) => c.name === conname)) throw new SqlError(SqlState.undefinedObject, `constraint "${conname}" for table "${table.name}" does not exist`);
+      change.put({ ...table, constraints: table.constraints.map((c) => (c.name === conname ? set(c) : c)) });
+      return 'COMMENT';
+    }
+    default:
+      throw unsupported(`COMMENT ON ${(stmt.objtype ?? '').replace('OBJECT_', '')}`);
   }
 }
 
@@ -424,6 +480,11 @@ function bindDefault(analyzer: AnalyzerContext, expr: Node, type: TypeRef, colum
       throw new SqlError(SqlState.featureNotSupported, 'cannot use column reference in DEFAULT expression');
     }
     throw e;
+  }
+  // A string literal default of a character type shows as a constant of that type, as pg_get_expr shows it.
+  const literal = nodeAs(expr, 'A_Const');
+  if (literal?.sval !== undefined && (type.oid === Oid.varchar || type.oid === Oid.bpchar)) {
+    return { ast: expr, text: `'${(literal.sval.sval ?? '').replace(/'/g, "''")}'::${type.oid === Oid.varchar ? 'character varying' : 'bpchar'}` };
   }
   return { ast: expr, text: deparseExpr(expr) };
 }

@@ -14,6 +14,13 @@ import { parseSql, type SourceStatement } from './parser.js';
 import { BUILTINS } from './functions/index.js';
 import type { FunctionRegistry } from './functions/registry.js';
 import type { SessionStatement } from './session.js';
+import type { SessionActivity } from '../catalog/system/context.js';
+import { nowMicros } from './context.js';
+
+/** A session as pg_stat_activity lists it. */
+export interface ActivitySource {
+  activity(): SessionActivity;
+}
 
 /** Query strings longer than this are parsed each time (see Engine.queryStringCache). */
 const MAX_CACHED_QUERY_STRING_CHARS = 16 * 1024;
@@ -54,6 +61,10 @@ export class Engine {
    * and a JSON decode each time. Parse trees are never changed after parsing, so they are shared.
    */
   private readonly queryStringCache: LRUCache<string, readonly SourceStatement[]>;
+  /** The open sessions of this node (pg_stat_activity, pg_stat_ssl). */
+  readonly sessions = new Set<ActivitySource>();
+  /** When this engine started, µs since the epoch (pg_postmaster_start_time). */
+  readonly startedMicros = nowMicros();
 
   constructor(parts: EngineParts) {
     this.txm = parts.txm;

@@ -120,6 +120,9 @@ export function explainPlan(plan: PlanNode): string[] {
         line(head!, details.map((d) => d.trim()));
         break;
       }
+      case 'systemScan':
+        line(`System Scan on ${node.relation.name}`);
+        break;
       case 'functionScan':
         line(`Function Scan on ${node.functions.map((f) => f.fn.name).join(', ')}`);
         break;

@@ -10,6 +10,7 @@
 import type { TypeRef } from '../types/registry.js';
 import type { PredicateOp } from '../storage/types.js';
 import type { ColumnInfo, IndexInfo, TableInfo } from '../catalog/model.js';
+import type { SystemRelation } from '../catalog/system/relations.js';
 import type { AggregateCall, Expr } from './expr.js';
 import type { AggregateDefinition, ScalarFunction, WindowFunctionDefinition } from './functions/registry.js';
 
@@ -21,12 +22,15 @@ export interface OutputColumn {
   readonly attnum: number;
   /** Not part of the result the client sees (sort keys, row ids). */
   readonly hidden?: boolean;
+  /** A hidden system column (tableoid, xmin of a catalog table) that queries may still name. */
+  readonly systemColumn?: boolean;
 }
 
 export type PlanNode =
   | ResultPlan
   | ValuesPlan
   | TableReadPlan
+  | SystemScanPlan
   | FunctionScanPlan
   | FilterPlan
   | ProjectPlan
@@ -94,6 +98,16 @@ export interface TableReadPlan {
   readonly kind: 'tableRead';
   readonly table: TableInfo;
   readonly access: TableAccess;
+  readonly columns: readonly OutputColumn[];
+}
+
+/**
+ * The rows of a pg_catalog or information_schema relation, computed from the statement's catalog
+ * snapshot: its columns, then its readable system columns.
+ */
+export interface SystemScanPlan {
+  readonly kind: 'systemScan';
+  readonly relation: SystemRelation;
   readonly columns: readonly OutputColumn[];
 }
 
@@ -412,6 +426,7 @@ export function planInputs(node: PlanNode): PlanNode[] {
     case 'result':
     case 'values':
     case 'tableRead':
+    case 'systemScan':
     case 'functionScan':
     case 'cteScan':
     case 'workTableScan':

@@ -44,7 +44,9 @@ import { nowMicros, type SessionServices } from './context.js';
 import { executeDdl, type DdlContext } from './ddl.js';
 import { explainPlan } from './explain.js';
 import { startCopy, type CopyHost } from './copy.js';
-import type { Engine } from './engine.js';
+import type { ActivitySource, Engine } from './engine.js';
+import type { SessionActivity, SettingEntry, SystemCatalogContext } from '../catalog/system/context.js';
+import { procCatalog } from './procs.js';
 
 /** A statement after analysis. */
 type Analyzed =
@@ -98,7 +100,7 @@ function sameFields(a: readonly FieldDescription[] | null, b: readonly FieldDesc
   return a.length === b.length && a.every((f, i) => f.name === b[i]!.name && f.typeOid === b[i]!.typeOid && f.typeModifier === b[i]!.typeModifier);
 }
 
-export class SqlSession implements BackendSession {
+export class SqlSession implements BackendSession, ActivitySource {
   private readonly settings: SessionSettings;
   private state: BlockState = 'idle';
   private tx: Transaction | null = null;
@@ -118,12 +120,39 @@ export class SqlSession implements BackendSession {
   private readonly sequenceCurrent = new Map<number, bigint>();
   private lastSequenceValue: bigint | null = null;
   private closed = false;
+  /** pg_stat_activity: the last statement's text and when things happened (µs since the epoch). */
+  private lastQuery = '';
+  private readonly backendStartMicros = nowMicros();
+  private queryStartMicros: bigint | null = null;
+  private stateChangeMicros: bigint | null = null;
 
   constructor(
     private readonly engine: Engine,
     readonly startup: SessionStartup,
   ) {
     this.settings = new SessionSettings(engine.settingDefinitions, new Map([['session_authorization', startup.user], ...startup.parameters]));
+    engine.sessions.add(this);
+  }
+
+  /** This session as pg_stat_activity shows it. */
+  activity(): SessionActivity {
+    const address = this.startup.remoteAddress ?? null;
+    const state = this.running ? 'active' : this.state === 'block' ? 'idle in transaction' : this.state === 'failed' ? 'idle in transaction (aborted)' : 'idle';
+    return {
+      pid: this.startup.backendPid,
+      user: this.startup.user,
+      database: this.startup.database,
+      applicationName: this.settings.get('application_name', true) ?? '',
+      clientAddress: address === null ? null : address.replace(/^::ffff:/, ''),
+      clientPort: null,
+      ssl: this.startup.ssl,
+      backendStartMicros: this.backendStartMicros,
+      transactionStartMicros: this.state === 'block' || this.state === 'failed' || this.running ? (this.txStartMicros || this.queryStartMicros) : null,
+      queryStartMicros: this.queryStartMicros,
+      stateChangeMicros: this.stateChangeMicros,
+      state,
+      query: this.lastQuery,
+    };
   }
 
   // ---- BackendSession: parsing and preparation ----
@@ -239,6 +268,7 @@ export class SqlSession implements BackendSession {
       throw new SqlError(SqlState.inFailedSqlTransaction, 'current transaction is aborted, commands ignored until end of transaction block');
     }
     if (this.state === 'idle' && txKind === undefined) this.enterImplicit();
+    this.lastQuery = stmt.sql;
     this.startStatement();
     try {
       // A plan made against an older catalog is made again (a DDL may have changed the table).
@@ -297,6 +327,8 @@ export class SqlSession implements BackendSession {
   private startStatement(): void {
     this.cancelReason = null;
     this.running = true;
+    this.queryStartMicros = nowMicros();
+    this.stateChangeMicros = this.queryStartMicros;
     const timeoutMs = durationSettingMs(this.settings.get('statement_timeout') ?? '0');
     if (timeoutMs > 0) {
       this.timeoutTimer = setTimeout(() => {
@@ -306,6 +338,7 @@ export class SqlSession implements BackendSession {
   }
 
   private endStatement(): void {
+    if (this.running) this.stateChangeMicros = nowMicros();
     this.running = false;
     if (this.timeoutTimer) clearTimeout(this.timeoutTimer);
     this.timeoutTimer = null;
@@ -439,7 +472,9 @@ export class SqlSession implements BackendSession {
   }
 
   private services(): SessionServices {
+    let system: SystemCatalogContext | null = null;
     return {
+      systemCatalog: () => (system ??= this.systemCatalogContext()),
       user: this.startup.user,
       database: this.startup.database,
       backendPid: this.startup.backendPid,
@@ -485,6 +520,40 @@ export class SqlSession implements BackendSession {
         return this.engine.storages.storageOf(schema?.namespace ?? this.engine.namespaceForSchema(name));
       },
     };
+  }
+
+  /** What the pg_catalog and information_schema rows of one statement are computed from. */
+  private systemCatalogContext(): SystemCatalogContext {
+    const procs = procCatalog();
+    return {
+      catalog: this.catalog(),
+      database: this.startup.database,
+      user: this.startup.user,
+      searchPath: this.searchPath(),
+      backendPid: this.startup.backendPid,
+      serverStartMicros: this.engine.startedMicros,
+      procs: procs.procs,
+      operators: procs.operators,
+      settings: () => this.settingEntries(),
+      sessions: () => [...this.engine.sessions].map((s) => s.activity()),
+      schemaStorage: (schema) => (isBuiltinSchema(schema.oid) || schema.name === 'pg_toast' ? null : this.engine.storages.storageOf(schema.namespace)),
+    };
+  }
+
+  private settingEntries(): SettingEntry[] {
+    return this.settings.all().map(([name, setting]) => {
+      const def = this.engine.settingDefinitions.get(name.toLowerCase());
+      const defaultValue = def?.defaultValue ?? setting;
+      const fromClient = this.startup.parameters.has(name) || this.startup.parameters.has(name.toLowerCase());
+      return {
+        name,
+        setting,
+        defaultValue,
+        context: def?.context ?? 'user',
+        source: setting === defaultValue ? 'default' : fromClient ? 'client' : 'session',
+        enumValues: null,
+      };
+    });
   }
 
   private currentSetting(name: string, missingOk: boolean): string | undefined {
@@ -657,8 +726,6 @@ export class SqlSession implements BackendSession {
         if (ext.if_not_exists) this.emitNotice(new SqlError('42710', `extension "${ext.extname}" already exists, skipping`, { severity: 'NOTICE' }));
         return { kind: 'command', tag: 'CREATE EXTENSION' };
       }
-      case 'CommentStmt':
-        return { kind: 'command', tag: 'COMMENT' };
       case 'CreateStmt':
       case 'DropStmt':
       case 'CreateSchemaStmt':
@@ -668,6 +735,7 @@ export class SqlSession implements BackendSession {
       case 'CreateSeqStmt':
       case 'AlterSeqStmt':
       case 'TruncateStmt':
+      case 'CommentStmt':
         return { kind: 'command', tag: await this.ddl(node) };
       case 'CopyStmt':
         return startCopy(this.copyHost(sql), nodeAs(node, 'CopyStmt')!, sql);
@@ -993,6 +1061,7 @@ export class SqlSession implements BackendSession {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.engine.sessions.delete(this);
     this.endStatement();
     await this.rollbackTransaction();
   }

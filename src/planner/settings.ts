@@ -5,6 +5,7 @@
  * Values are kept as their display strings, exactly what SHOW prints.
  */
 import { SqlError, SqlState } from '../errors.js';
+import { quoteIdent } from '../catalog/names.js';
 
 export type SettingContext = 'user' | 'internal';
 
@@ -174,7 +175,7 @@ function canonicalDateStyle(current: string): (v: string) => string {
 /** search_path: a list of schema names, shown with identifiers quoted where PostgreSQL quotes them. */
 export function canonicalSearchPath(v: string): string {
   return parseSearchPath(v)
-    .map((name) => quoteIdentifierIfNeeded(name))
+    .map((name) => quoteIdent(name))
     .join(', ');
 }
 
@@ -191,29 +192,7 @@ export function parseSearchPath(v: string): string[] {
   return names;
 }
 
-/** Quotes an identifier when PostgreSQL's quote_ident would (not lowercase-simple, or a keyword). */
-export function quoteIdentifierIfNeeded(name: string): string {
-  if (/^[a-z_][a-z0-9_$]*$/.test(name) && !RESERVED_WORDS.has(name)) return name;
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
-/** Keywords quote_ident quotes (reserved and type/function-name keywords of PostgreSQL's grammar). */
-const RESERVED_WORDS = new Set([
-  'all', 'analyse', 'analyze', 'and', 'any', 'array', 'as', 'asc', 'asymmetric', 'authorization', 'between', 'bigint',
-  'binary', 'bit', 'boolean', 'both', 'case', 'cast', 'char', 'character', 'check', 'coalesce', 'collate', 'collation',
-  'column', 'concurrently', 'constraint', 'create', 'cross', 'current_catalog', 'current_date', 'current_role',
-  'current_schema', 'current_time', 'current_timestamp', 'current_user', 'dec', 'decimal', 'default', 'deferrable',
-  'desc', 'distinct', 'do', 'else', 'end', 'except', 'exists', 'extract', 'false', 'fetch', 'float', 'for', 'foreign',
-  'freeze', 'from', 'full', 'grant', 'greatest', 'group', 'grouping', 'having', 'ilike', 'in', 'initially', 'inner',
-  'inout', 'int', 'integer', 'intersect', 'interval', 'into', 'is', 'isnull', 'join', 'json', 'lateral', 'leading',
-  'least', 'left', 'like', 'limit', 'localtime', 'localtimestamp', 'national', 'natural', 'nchar', 'none', 'normalize',
-  'not', 'notnull', 'null', 'nullif', 'numeric', 'offset', 'on', 'only', 'or', 'order', 'out', 'outer', 'overlaps',
-  'overlay', 'placing', 'position', 'precision', 'primary', 'real', 'references', 'returning', 'right', 'row', 'select',
-  'session_user', 'setof', 'similar', 'smallint', 'some', 'substring', 'symmetric', 'system_user', 'table', 'tablesample',
-  'then', 'time', 'timestamp', 'to', 'trailing', 'treat', 'trim', 'true', 'union', 'unique', 'user', 'using', 'values',
-  'varchar', 'variadic', 'verbose', 'when', 'where', 'window', 'with', 'xmlattributes', 'xmlconcat', 'xmlelement',
-  'xmlexists', 'xmlforest', 'xmlnamespaces', 'xmlparse', 'xmlpi', 'xmlroot', 'xmlserialize', 'xmltable',
-]);
+export { quoteIdent as quoteIdentifierIfNeeded } from '../catalog/names.js';
 
 export const SETTING_DEFAULT_TIME_ZONE = 'Etc/UTC';
 

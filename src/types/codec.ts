@@ -95,6 +95,14 @@ export function formatText(oid: number, value: SqlValue, ctx: CodecContext = DEF
     case Oid.json:
     case Oid.unknown:
     case Oid.uuid:
+    // Catalog types that polygres only ever produces (pg_catalog columns), held as their text.
+    case Oid.pg_node_tree:
+    case Oid.inet:
+    case Oid.aclitem:
+    case Oid.pg_lsn:
+    case Oid.pg_ndistinct:
+    case Oid.pg_dependencies:
+    case Oid.pg_mcv_list:
       return value as string;
     case Oid.char:
       return formatChar(value as string);

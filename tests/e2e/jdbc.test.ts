@@ -4,15 +4,18 @@
  * to a named server statement and binary results after prepareThreshold executions and binds
  * numbers, dates and bytes in binary: the program prints which result columns came in binary, and
  * the server's debug log shows the format codes of every Bind. Also setFetchSize inside a
- * transaction (Execute with a row limit), executeBatch, SQLSTATEs, and setQueryTimeout (a
- * CancelRequest, 57014).
+ * transaction (Execute with a row limit), executeBatch, SQLSTATEs, setQueryTimeout (a
+ * CancelRequest, 57014), and the metadata pgjdbc reads from pg_catalog and information_schema:
+ * DatabaseMetaData getTables/getColumns/getPrimaryKeys/getImportedKeys/getExportedKeys/
+ * getIndexInfo/getSchemas/getCatalogs and ResultSetMetaData (nullability, auto-increment, type
+ * and table names), and getObject of types pgjdbc looks up in pg_type.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { RunningServer } from '../support/server.js';
-import { referencePostgres, referenceUser, runProcessOutput, skipUnlessTools, startPolygres, USER, DATABASE } from './support.js';
+import { referencePostgres, referenceUser, runProcessOutput, skipUnlessTools, startPolygres, USER } from './support.js';
 
 const clientDir = new URL('../clients/jdbc/', import.meta.url).pathname;
 const toolsSkip = skipUnlessTools('the pgjdbc suite (tests/clients/jdbc)', [
@@ -33,10 +36,11 @@ function runClient(url: string): Promise<{ code: number | null; stdout: string; 
   return runProcessOutput('java', ['-Duser.timezone=UTC', '-cp', classpath, 'dev.polygres.clients.jdbc.JdbcClient', url], 180_000);
 }
 
+let ours: { code: number | null; stdout: string; stderr: string } = { code: null, stdout: '', stderr: '' };
+let theirs: { code: number | null; stdout: string; stderr: string } = { code: null, stdout: '', stderr: '' };
+
 describe('pgjdbc against the real server, compared with PostgreSQL', { skip }, () => {
   let server: RunningServer;
-  let ours: { code: number | null; stdout: string; stderr: string };
-  let theirs: { code: number | null; stdout: string; stderr: string };
 
   before(async () => {
     const build = spawnSync('mvn', ['-q', '-B', 'package'], { cwd: clientDir, encoding: 'utf8', timeout: 600_000 });
@@ -44,7 +48,8 @@ describe('pgjdbc against the real server, compared with PostgreSQL', { skip }, (
     server = await startPolygres({ env: { POLYGRES_LOG_LEVEL: 'debug' } });
     const params = 'prepareThreshold=2&ApplicationName=polygres-e2e';
     [ours, theirs] = await Promise.all([
-      runClient(`jdbc:postgresql://${server.host}:${server.port}/${DATABASE}?user=${USER}&${params}`),
+      // polygres serves any database name: the same name as the reference's keeps TABLE_CAT equal.
+      runClient(`jdbc:postgresql://${server.host}:${server.port}/${reference!.database}?user=${USER}&${params}`),
       runClient(`jdbc:postgresql://${reference!.target.host}:${reference!.target.port}/${reference!.database}?user=${referenceUser()}&${params}`),
     ]);
   });
@@ -89,5 +94,17 @@ describe('pgjdbc against the real server, compared with PostgreSQL', { skip }, (
     assert.ok(lines.includes('error 22012 ERROR: division by zero'));
     assert.ok(lines.includes('timeout 57014 ERROR: canceling statement due to user request'));
     assert.ok(lines.includes('after timeout still here'));
+  });
+});
+
+describe('pgjdbc metadata', { skip }, () => {
+  test('DatabaseMetaData and ResultSetMetaData give what they give against PostgreSQL (compared line by line above)', () => {
+    // The comparison is the first suite's; these lines pin down that the metadata really came back.
+    const lines = ours.stdout.split('\n').filter((l) => l.startsWith('meta '));
+    assert.ok(lines.includes('meta pk | TABLE_NAME=meta_child | COLUMN_NAME=parent_id | KEY_SEQ=1 | PK_NAME=meta_child_pkey'), lines.join('\n'));
+    assert.ok(lines.some((l) => l.startsWith('meta imported | PKTABLE_NAME=meta_parent | PKCOLUMN_NAME=id | FKTABLE_NAME=meta_child | FKCOLUMN_NAME=parent_id | KEY_SEQ=1 | UPDATE_RULE=3 | DELETE_RULE=0')));
+    assert.ok(lines.some((l) => /^meta column \| TABLE_NAME=meta_parent \| COLUMN_NAME=id .*IS_AUTOINCREMENT=YES/.test(l)));
+    assert.ok(lines.some((l) => /^meta result id \| nullable=0 \| autoIncrement=true .*table=meta_parent/.test(l)));
+    assert.ok(lines.includes('meta catalogs include the current database: true'));
   });
 });

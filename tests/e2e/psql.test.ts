@@ -4,8 +4,7 @@
  * script prints against the real PostgreSQL, and an interactive session in a terminal (banner,
  * prompts showing the transaction state, \x, \timing, \conninfo, \encoding).
  *
- * Left out: psql's catalog commands (\d, \dt, \l, \df ...) query pg_catalog, which polygres does
- * not have yet.
+ * psql's catalog commands (\d, \dt, \l, \df ...) are compared in psql-catalog.test.ts.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';

@@ -7,7 +7,8 @@ import type { Node, FuncCall, A_Expr, TypeName, SubLink, SelectStmt, WindowDef }
 import { SqlError, SqlState } from '../../errors.js';
 import { Oid } from '../../types/oids.js';
 import { arrayOf, elementOf, formatType, isArrayType, parseTypeName, typeByName, typeByOid, typmodFromModifiers, type TypeRef } from '../../types/registry.js';
-import { parseText, DEFAULT_CODEC_CONTEXT, type RegObjectResolver } from '../../types/codec.js';
+import { parseText, DEFAULT_CODEC_CONTEXT } from '../../types/codec.js';
+import { catalogRegResolver, regclassFromText, regclassText } from '../reg-objects.js';
 import { Numeric } from '../../types/numeric.js';
 import type { SqlValue } from '../../types/values.js';
 import {
@@ -18,7 +19,9 @@ import {
   type Expr,
   type ScalarArrayOpExpr,
 } from '../expr.js';
-import { buildCast, canCoerce, castContext, typmodCoercion, type CoercionContext } from '../functions/casts.js';
+import { buildCast, canCoerce, castContext, typmodCoercion, VECTOR_ARRAYS, type CoercionContext } from '../functions/casts.js';
+import { INFORMATION_SCHEMA_FUNCTIONS } from '../procs.js';
+import { fieldSelectExpr, recordFields } from '../records.js';
 import type { ScalarFunction } from '../functions/registry.js';
 import { charPosition } from '../parser.js';
 import { intValue, locationOf, nodeAs, nodeTag, stringList, unsupported } from './ast.js';
@@ -53,6 +56,9 @@ export interface BinderSinks {
 
 /** Plans a subquery (set by the select analyzer, which owns query planning). */
 export type SubqueryPlanner = (stmt: SelectStmt, scope: Scope) => PlanNode;
+
+/** reg* types other than regclass: their literals name catalog objects. */
+const OBJECT_IDENTIFIER_TYPES: ReadonlySet<number> = new Set([Oid.regtype, Oid.regproc, Oid.regprocedure, Oid.regnamespace, Oid.regrole, Oid.regoper]);
 
 /** Types whose text input depends on session settings (DateStyle, TimeZone): parsed at run time. */
 const SESSION_DEPENDENT_INPUT: ReadonlySet<number> = new Set([Oid.date, Oid.time, Oid.timestamp, Oid.timestamptz, Oid.timetz, Oid.interval]);
@@ -273,6 +279,11 @@ export class ExpressionBinder {
     if (target.oid === Oid.regclass) {
       return { kind: 'const', type: target, value: regclassFromText(text, this.ctx.catalog, this.ctx.searchPath, this.ctx.user) };
     }
+    if (OBJECT_IDENTIFIER_TYPES.has(target.oid)) {
+      // Names of catalog objects are resolved once, at analysis, as PostgreSQL does for 'x'::regproc.
+      const codec = { ...DEFAULT_CODEC_CONTEXT, regResolver: catalogRegResolver(this.ctx.catalog, this.ctx.searchPath, this.ctx.user) };
+      return { kind: 'const', type: target, value: parseText(target.oid, text, target.typmod, codec) };
+    }
     if (isSessionDependentInput(target.oid)) {
       return { kind: 'cast', arg: { kind: 'const', type: UNKNOWN_TYPE, value: text }, type: target, cast: (v, ectx) => parseText(target.oid, v as string, target.typmod, ectx.codec) };
     }
@@ -418,9 +429,15 @@ export class ExpressionBinder {
     return { kind: opName === '=' ? 'and' : 'or', args: parts, type: BOOL_TYPE };
   }
 
+  /** int2vector and oidvector read as the arrays they are binary-compatible with (subscripts, ANY). */
+  private asArray(e: Expr): Expr {
+    const array = VECTOR_ARRAYS.get(e.type.oid);
+    return array === undefined ? e : this.coerce(e, { oid: array, typmod: -1 }, 'implicit');
+  }
+
   private bindArrayComparison(opName: string, left: Expr, rightNode: Node, useOr: boolean): Expr {
     if (nodeTag(rightNode) === 'SubLink') throw unsupported('ANY/ALL over a subquery written this way');
-    let right = this.bind(rightNode);
+    let right = this.asArray(this.bind(rightNode));
     let l = left;
     if (right.type.oid === Oid.unknown) {
       const base = l.type.oid === Oid.unknown ? TEXT_TYPE : l.type;
@@ -479,7 +496,10 @@ export class ExpressionBinder {
     const names = stringList(f.funcname);
     const schema = names.length > 1 ? names[names.length - 2]! : null;
     const name = names[names.length - 1]!;
-    if (schema !== null && schema !== 'pg_catalog' && schema !== 'public') {
+    if (schema !== null && schema !== 'pg_catalog' && schema !== 'public' && !(schema === 'information_schema' && INFORMATION_SCHEMA_FUNCTIONS.has(name))) {
+      if (schema === 'information_schema') {
+        throw new SqlError(SqlState.undefinedFunction, `function ${names.join('.')}(${(f.args ?? []).map(() => '...').join(', ')}) does not exist`);
+      }
       throw new SqlError(SqlState.invalidSchemaName, `schema "${schema}" does not exist`);
     }
     if (f.over) return this.bindWindowCall(f, name);
@@ -646,8 +666,18 @@ export class ExpressionBinder {
 
   private bindIndirection(ind: NonNullable<ReturnType<typeof nodeAs<'A_Indirection'>>>): Expr {
     let arg = this.bind(ind.arg!);
+    const steps = ind.indirection ?? [];
+    // Field selection from a record: (f(x)).n, (sub.keys).x.
+    let first = 0;
+    for (; first < steps.length; first++) {
+      const field = nodeAs(steps[first], 'String');
+      if (!field) break;
+      arg = selectField(arg, field.sval ?? '');
+    }
+    if (first === steps.length) return arg;
+    arg = this.asArray(arg);
     const subscripts: Array<{ lower: Expr | null; upper: Expr | null; slice: boolean }> = [];
-    for (const step of ind.indirection ?? []) {
+    for (const step of steps.slice(first)) {
       const idx = nodeAs(step, 'A_Indices');
       if (!idx) throw unsupported('field selection from a composite value');
       const toInt = (n: Node | undefined): Expr | null => (n ? this.coerce(this.bind(n), { oid: Oid.int4, typmod: -1 }, 'implicit') : null);
@@ -770,6 +800,17 @@ export function resolveTypeName(t: TypeName, warn?: (message: string) => void): 
   return { oid, typmod };
 }
 
+/** `(record).field`: a call that picks the field out of a record of known fields. */
+function selectField(arg: Expr, field: string): Expr {
+  const fields = recordFields(arg.type);
+  if (!fields) {
+    throw new SqlError(SqlState.wrongObjectType, `column notation .${field} applied to type ${formatType(arg.type.oid)}, which is not a composite type`);
+  }
+  const index = fields.findIndex((f) => f.name === field);
+  if (index < 0) throw new SqlError(SqlState.undefinedColumn, `column "${field}" not found in data type record`);
+  return fieldSelectExpr(arg, index);
+}
+
 /** `a IS [NOT] DISTINCT FROM b` over the resolved equality operator. */
 function distinctFunction(eq: ScalarFunction, distinct: boolean): ScalarFunction {
   const impl = eq.impl!;
@@ -807,112 +848,4 @@ function castingSecondArgument(fn: ScalarFunction, cast: (v: SqlValue, ctx: impo
   return { ...fn, impl: (args, ctx, types) => impl([args[0]!, args[1] === null ? null : cast(args[1]!, ctx)], ctx, types) };
 }
 
-/** regclass input: a relation name (optionally schema-qualified, quoted) or a numeric OID. */
-export function regclassFromText(text: string, catalog: import('../../catalog/catalog.js').Catalog, searchPath: readonly string[], user: string): number {
-  const t = text.trim();
-  if (/^\d+$/.test(t)) return Number(t);
-  const parts = splitQualifiedName(t);
-  const name = parts[parts.length - 1]!;
-  const schema = parts.length > 1 ? parts[parts.length - 2]! : null;
-  const rel = catalog.findRelation({ schema, name }, searchPath, user);
-  if (!rel) throw new SqlError(SqlState.undefinedTable, `relation "${t}" does not exist`);
-  return rel.kind === 'index' ? rel.index.oid : rel.oid;
-}
-
-/** regclass output: the name, schema-qualified when not visible on the search path. */
-export function regclassText(oid: number, catalog: import('../../catalog/catalog.js').Catalog, searchPath: readonly string[], user: string): string {
-  for (const o of catalog.objects.values()) {
-    if ((o.kind === 'table' || o.kind === 'sequence') && o.oid === oid) {
-      const schema = catalog.schemaByOid(o.schemaOid);
-      const visible = catalog.findRelation({ schema: null, name: o.name }, searchPath, user);
-      const quoted = quoteIfNeeded(o.name);
-      return visible && (visible.kind === 'index' ? visible.index.oid : visible.oid) === oid ? quoted : `${quoteIfNeeded(schema?.name ?? '')}.${quoted}`;
-    }
-  }
-  return String(oid);
-}
-
-/**
- * Names of catalog objects for the reg* types' text I/O (src/types/codec.ts): regclass by the
- * catalog and search path, regtype by the type registry, regnamespace by the schemas. Functions
- * and roles have no catalog yet: regproc and regrole print numbers and read only numbers.
- */
-export function catalogRegResolver(catalog: import('../../catalog/catalog.js').Catalog, searchPath: readonly string[], user: string): RegObjectResolver {
-  return {
-    nameOf(regType, oid) {
-      switch (regType) {
-        case Oid.regclass: {
-          const name = regclassText(oid, catalog, searchPath, user);
-          return name === String(oid) ? undefined : name;
-        }
-        case Oid.regtype:
-          return typeByOid(oid) ? formatType(oid) : undefined;
-        case Oid.regnamespace: {
-          const schema = catalog.schemaByOid(oid);
-          return schema ? quoteIfNeeded(schema.name) : undefined;
-        }
-        default:
-          return undefined;
-      }
-    },
-    oidOf(regType, name) {
-      switch (regType) {
-        case Oid.regclass:
-          return regclassFromText(name, catalog, searchPath, user);
-        case Oid.regtype:
-          return parseTypeName(name).oid;
-        case Oid.regnamespace: {
-          const parts = splitQualifiedName(name.trim());
-          const schema = parts.length === 1 ? catalog.schemaByName(parts[0]!) : undefined;
-          if (!schema) throw new SqlError(SqlState.undefinedObject, `schema "${parts.join('.')}" does not exist`);
-          return schema.oid;
-        }
-        case Oid.regproc:
-        case Oid.regprocedure:
-          throw new SqlError(SqlState.undefinedFunction, `function "${name.trim()}" does not exist`);
-        case Oid.regrole:
-          throw new SqlError(SqlState.undefinedObject, `role "${name.trim()}" does not exist`);
-        default:
-          throw new SqlError(SqlState.undefinedObject, `cannot resolve "${name.trim()}"`);
-      }
-    },
-  };
-}
-
-function quoteIfNeeded(name: string): string {
-  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
-}
-
-/** Splits `a.b`, `"A"."b"`: quoted parts keep case, unquoted ones fold to lower case. */
-export function splitQualifiedName(text: string): string[] {
-  const parts: string[] = [];
-  let i = 0;
-  while (i < text.length) {
-    if (text[i] === '"') {
-      let j = i + 1;
-      let s = '';
-      while (j < text.length) {
-        if (text[j] === '"') {
-          if (text[j + 1] === '"') {
-            s += '"';
-            j += 2;
-            continue;
-          }
-          break;
-        }
-        s += text[j];
-        j++;
-      }
-      parts.push(s);
-      i = j + 1;
-    } else {
-      let j = i;
-      while (j < text.length && text[j] !== '.') j++;
-      parts.push(text.slice(i, j).trim().toLowerCase());
-      i = j;
-    }
-    if (text[i] === '.') i++;
-  }
-  return parts;
-}
-
+export { catalogRegResolver, regclassFromText, regclassText } from '../reg-objects.js';

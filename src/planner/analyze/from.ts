@@ -26,6 +26,9 @@ import { ExpressionBinder } from './expressions.js';
 import { Scope, type AnalyzerContext, type RangeEntry, type ScopeColumn } from './scope.js';
 import { analyzeSelect } from './select.js';
 import { lookupCte } from './cte.js';
+import type { SystemRelation } from '../../catalog/system/relations.js';
+import { readableSystemColumns } from '../../catalog/system/rows.js';
+import { fieldSelectExpr, recordFields } from '../records.js';
 
 export interface FromLeaf {
   readonly kind: 'leaf';
@@ -166,14 +169,15 @@ function leafItem(plan: PlanNode, refName: string, schemaName: string | null, al
   let visibleIndex = 0;
   const columns: ScopeColumn[] = plan.columns.map((c, i) => {
     const name = c.hidden ? c.name : (aliasCols[visibleIndex++] ?? c.name);
-    return { name, type: c.type, slot: env.offset + i, tableOid: c.tableOid, attnum: c.attnum, hidden: c.hidden ?? false };
+    const system = c.systemColumn === true;
+    return { name, type: c.type, slot: env.offset + i, tableOid: c.tableOid, attnum: c.attnum, hidden: (c.hidden ?? false) && !system, system };
   });
   const entry: RangeEntry = { refName, schemaName, columns };
   entryFacts.set(entry, facts);
   return {
     node: { kind: 'leaf', plan, offset: env.offset, width: plan.columns.length },
     entries: [entry],
-    joinColumns: columns.filter((c) => !c.hidden),
+    joinColumns: columns.filter((c) => !c.hidden && !c.system),
     columns: plan.columns.map((c, i) => ({ ...c, name: columns[i]!.name })),
   };
 }
@@ -187,7 +191,10 @@ function relationItem(ctx: AnalyzerContext, rv: RangeVar, env: ItemEnv): Analyze
   }
   let table;
   try {
-    table = ctx.catalog.resolveTable({ schema: rv.schemaname ?? null, name: rv.relname ?? '' }, ctx.searchPath, ctx.user);
+    const name = { schema: rv.schemaname ?? null, name: rv.relname ?? '' };
+    const found = ctx.catalog.findRelation(name, ctx.searchPath, ctx.user);
+    if (found?.kind === 'system') return systemRelationItem(ctx, found, aliasName, aliasCols, env);
+    table = ctx.catalog.resolveTable(name, ctx.searchPath, ctx.user);
   } catch (e) {
     if (e instanceof SqlError && e.position === undefined) e.position = charPosition(ctx.sql, rv.location);
     throw e;
@@ -195,6 +202,15 @@ function relationItem(ctx: AnalyzerContext, rv: RangeVar, env: ItemEnv): Analyze
   const plan: PlanNode = { kind: 'tableRead', table, access: { kind: 'all', filter: null, limit: null }, columns: tableOutputColumns(table) };
   const schema = aliasName ? null : (ctx.catalog.schemaByOid(table.schemaOid)?.name ?? null);
   return leafItem(plan, aliasName ?? table.name, schema, aliasCols, env, { aliased: aliasName !== undefined, relOid: table.oid });
+}
+
+/** A pg_catalog or information_schema relation: its columns, then its system columns (hidden, but nameable). */
+function systemRelationItem(ctx: AnalyzerContext, relation: SystemRelation, aliasName: string | undefined, aliasCols: readonly string[], env: ItemEnv): AnalyzedItem {
+  const columns: OutputColumn[] = relation.columns.map((c) => ({ name: c.name, type: c.type, tableOid: relation.oid, attnum: c.attnum }));
+  for (const s of readableSystemColumns(relation)) columns.push({ name: s.name, type: s.type, tableOid: relation.oid, attnum: 0, hidden: true, systemColumn: true });
+  const plan: PlanNode = { kind: 'systemScan', relation, columns };
+  const schema = aliasName ? null : (ctx.catalog.schemaByOid(relation.schemaOid)?.name ?? null);
+  return leafItem(plan, aliasName ?? relation.name, schema, aliasCols, env, { aliased: aliasName !== undefined, relOid: relation.oid });
 }
 
 function subqueryItem(ctx: AnalyzerContext, r: RangeSubselect, env: ItemEnv): AnalyzedItem {
@@ -229,6 +245,15 @@ function functionItem(ctx: AnalyzerContext, rf: RangeFunction, env: ItemEnv): An
   const aliasName = rf.alias?.aliasname;
   const aliasCols = stringList(rf.alias?.colnames);
   const refName = aliasName ?? calls[0]!.name;
+  const fields = calls.length === 1 && !rf.ordinality ? recordFields(calls[0]!.spec.type) : undefined;
+  if (fields) {
+    // A record-returning function (OUT parameters) gives one column per field.
+    const scan: PlanNode = { kind: 'functionScan', functions: calls.map((c) => c.spec), ordinality: false, columns: [{ name: calls[0]!.name, type: calls[0]!.spec.type, tableOid: 0, attnum: 0 }] };
+    const record: Expr = { kind: 'column', slot: 0, type: calls[0]!.spec.type, name: calls[0]!.name };
+    const exprs = fields.map((_f, i) => fieldSelectExpr(record, i));
+    const plan: PlanNode = { kind: 'project', input: scan, exprs, columns: fields.map((f) => ({ name: f.name, type: f.type, tableOid: 0, attnum: 0 })) };
+    return leafItem(plan, refName, null, aliasCols, env, { aliased: aliasName !== undefined, relOid: 0 });
+  }
   // One scalar-valued function takes the table alias as its column name, as in PostgreSQL.
   const columns: OutputColumn[] = calls.map((c, i) => ({ name: i === 0 && calls.length === 1 && aliasName !== undefined ? aliasName : c.name, type: c.spec.type, tableOid: 0, attnum: 0 }));
   if (rf.ordinality) columns.push({ name: 'ordinality', type: INT8_TYPE, tableOid: 0, attnum: 0 });

@@ -22,6 +22,8 @@ export interface ScopeColumn {
   readonly tableOid: number;
   readonly attnum: number;
   readonly hidden: boolean;
+  /** A system column (tableoid, xmin): found by name, left out of `*`. */
+  readonly system?: boolean;
   /**
    * A column that is an expression over the row rather than one slot: the merged column of a
    * FULL JOIN ... USING, COALESCE(left.c, right.c). Its column references are depth-0 slots.
@@ -128,11 +130,11 @@ export class Scope {
 
   /** `*` or `t.*`: the visible columns in order. */
   expandStar(qualifier: readonly string[] | null): ScopeColumn[] {
-    if (qualifier === null) return this.entries.filter((e) => e.colsVisible !== false).flatMap((e) => e.columns.filter((c) => !c.hidden));
+    if (qualifier === null) return this.entries.filter((e) => e.colsVisible !== false).flatMap((e) => e.columns.filter((c) => !c.hidden && !c.system));
     const entry = this.findEntry([...qualifier, '*']);
     if (!entry) throw new SqlError(SqlState.undefinedTable, `missing FROM-clause entry for table "${qualifier[qualifier.length - 1]}"`);
     this.hits++;
-    return entry.columns.filter((c) => !c.hidden);
+    return entry.columns.filter((c) => !c.hidden && !c.system);
   }
 
   /** The expression a scope column stands for, read at depth 0 (the row of this scope). */

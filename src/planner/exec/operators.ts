@@ -24,6 +24,7 @@ import { cteScanOperator, recursiveUnionOperator, withOperator, workTableScanOpe
 import { windowOperator } from './window.js';
 import { functionScanOperator, projectSetOperator } from './functions.js';
 import { convertKeyValue } from './keys.js';
+import { systemRelationRows } from '../../catalog/system/rows.js';
 
 /** Rows per batch handed between operators. */
 export const BATCH_ROWS = 256;
@@ -67,6 +68,8 @@ export function buildOperator(plan: PlanNode, rt: ExecRuntime): Operator {
     }
     case 'tableRead':
       return fromRows(() => readTable(plan.table, plan.access, rt));
+    case 'systemScan':
+      return fromRows(async () => systemRelationRows(plan.relation, rt.ctx.session.systemCatalog()));
     case 'functionScan':
       return functionScanOperator(plan, rt);
     case 'projectSet':

@@ -34,6 +34,12 @@ const INT_TYPES = [Oid.int2, Oid.int4, Oid.int8] as const;
 const STRING_TYPES: readonly number[] = [Oid.text, Oid.varchar, Oid.bpchar, Oid.name];
 const REG_TYPES: readonly number[] = [Oid.regclass, Oid.regtype, Oid.regproc, Oid.regprocedure, Oid.regnamespace, Oid.regrole];
 
+/**
+ * int2vector and oidvector are binary-compatible with int2[] and oid[] (PostgreSQL's parse_coerce
+ * treats them so): where an array is wanted they are read as one, keeping their lower bound 0.
+ */
+export const VECTOR_ARRAYS: ReadonlyMap<number, number> = new Map([[Oid.int2vector, Oid._int2], [Oid.oidvector, Oid._oid]]);
+
 const CONTEXT_RANK: Record<CoercionContext, number> = { implicit: 0, assignment: 1, explicit: 2 };
 
 /** pg_cast for the built-in types: from → to → context. */
@@ -65,6 +71,7 @@ for (const [from, tos] of [
 ] as const) {
   for (const [to, context] of Object.entries(tos)) cast(from, Number(to), context as CoercionContext);
 }
+for (const [vector, array] of VECTOR_ARRAYS) cast(vector, array, 'implicit');
 for (const reg of REG_TYPES) {
   cast(Oid.oid, reg, 'implicit');
   cast(reg, Oid.oid, 'implicit');
@@ -150,7 +157,7 @@ function numericToFloat(n: Numeric, to: number): number {
 
 /** The conversion between two different types, without typmod coercion; null when there is none. */
 function conversion(from: number, to: number): CastFunction | null {
-  if (from === to) return (v) => v;
+  if (from === to || VECTOR_ARRAYS.get(from) === to) return (v) => v;
   // Integers, floats, numeric, oid.
   if ((INT_TYPES as readonly number[]).includes(to)) {
     if ((INT_TYPES as readonly number[]).includes(from) || from === Oid.oid || REG_TYPES.includes(from)) return (v) => fitInteger(to, BigInt(v as number | bigint));

@@ -6,6 +6,7 @@ import './datetime.js';
 import './json.js';
 import './arrays.js';
 import './system.js';
+import './catalog.js';
 import './aggregates.js';
 import './set-returning.js';
 import './window.js';

@@ -228,7 +228,8 @@ function elementOfArrayType(types: readonly TypeRef[], i: number): number {
   const t = types[i]!;
   return t.oid;
 }
-R.op('||', ['anyarray', 'anyarray'], 'anyarray', ([a, b]) => arrayConcat(a as SqlArray, b as SqlArray, (a as SqlArray).elementOid), { strict: false });
+// array_cat: a NULL side counts as an empty array.
+R.op('||', ['anyarray', 'anyarray'], 'anyarray', ([a, b]) => (a === null ? (b ?? null) : b === null ? a : arrayConcat(a as SqlArray, b as SqlArray, (a as SqlArray).elementOid)), { strict: false });
 R.op('||', ['anyarray', 'anynonarray'], 'anyarray', ([a, b], _ctx, types) => {
   const arr = (a as SqlArray | null) ?? new SqlArray(elementOfArrayType(types, 1), []);
   return arrayConcat(arr, new SqlArray(arr.elementOid, [b ?? null]), arr.elementOid);

@@ -9,7 +9,8 @@ import { Oid } from '../../types/oids.js';
 import { arrayOf, elementOf, formatType, isArrayType, typeByName, typeByOid, type TypeRef } from '../../types/registry.js';
 import type { SqlValue } from '../../types/values.js';
 import type { EvalContext } from '../context.js';
-import { canCoerce } from './casts.js';
+import { canCoerce, VECTOR_ARRAYS } from './casts.js';
+import { recordType } from '../records.js';
 
 export type Volatility = 'i' | 's' | 'v';
 
@@ -40,6 +41,11 @@ export interface ScalarFunction {
    * in FROM (a FunctionScan) or in a select list (a ProjectSet), never as an ordinary call.
    */
   readonly setReturning?: SetReturningImpl;
+  /**
+   * OUT columns of a record-returning function (declared types, possibly polymorphic): its calls
+   * return an anonymous record of these fields (src/planner/records.ts).
+   */
+  readonly outColumns?: ReadonlyArray<{ readonly name: string; readonly type: number }>;
 }
 
 /**
@@ -172,6 +178,22 @@ export class FunctionRegistry {
     return this.functions.has(name);
   }
 
+  /** Every declared function, aggregate, window function and operator, as pg_proc and pg_operator list them. */
+  *declarations(): Iterable<FunctionDeclaration> {
+    for (const list of this.functions.values()) {
+      for (const f of list) yield { kind: 'f', name: f.name, argTypes: f.argTypes, returnType: f.returnType, variadic: f.variadic, setReturning: f.setReturning !== undefined, volatility: f.volatility, strict: f.strict, outColumns: f.outColumns };
+    }
+    for (const list of this.aggregates.values()) {
+      for (const a of list) yield { kind: 'a', name: a.name, argTypes: a.argTypes, returnType: a.returnType, variadic: false, setReturning: false, volatility: 'i', strict: a.strict };
+    }
+    for (const list of this.windowFunctions.values()) {
+      for (const w of list) yield { kind: 'w', name: w.name, argTypes: w.argTypes, returnType: w.returnType, variadic: w.variadic ?? false, setReturning: false, volatility: 'i', strict: false };
+    }
+    for (const list of this.operators.values()) {
+      for (const o of list) yield { kind: 'o', name: o.name, argTypes: o.argTypes, returnType: o.returnType, variadic: false, setReturning: false, volatility: o.volatility, strict: o.strict };
+    }
+  }
+
   isAggregate(name: string): boolean {
     return this.aggregates.has(name);
   }
@@ -213,21 +235,56 @@ export class FunctionRegistry {
   }
 }
 
+/** One declared built-in as the catalog shows it (pg_proc; operators: pg_operator). */
+export interface FunctionDeclaration {
+  /** f function, a aggregate, w window function (pg_proc.prokind), o operator. */
+  readonly kind: 'f' | 'a' | 'w' | 'o';
+  readonly name: string;
+  readonly argTypes: readonly number[];
+  readonly returnType: number;
+  readonly variadic: boolean;
+  readonly setReturning: boolean;
+  readonly volatility: Volatility;
+  readonly strict: boolean;
+  readonly outColumns?: ReadonlyArray<{ readonly name: string; readonly type: number }>;
+}
+
 export interface FunctionOptions {
   readonly volatility?: Volatility;
   readonly strict?: boolean;
   readonly variadic?: boolean;
   readonly resultType?: (argTypes: readonly TypeRef[]) => TypeRef;
+  /** OUT columns (name, type name) of a function returning `record`. */
+  readonly outColumns?: ReadonlyArray<readonly [string, string]>;
 }
 
 function declare(args: readonly string[], ret: string, options: FunctionOptions): Omit<ScalarFunction, 'name' | 'isOperator' | 'impl' | 'asyncImpl'> {
+  const outColumns = options.outColumns?.map(([name, type]) => ({ name, type: typeOidByName(type) }));
   return {
     argTypes: args.map(typeOidByName),
     returnType: typeOidByName(ret),
     variadic: options.variadic ?? false,
     volatility: options.volatility ?? 'i',
     strict: options.strict ?? true,
-    resultType: options.resultType,
+    resultType: options.resultType ?? (outColumns ? recordResultType(outColumns, args.map(typeOidByName)) : undefined),
+    ...(outColumns ? { outColumns } : {}),
+  };
+}
+
+/**
+ * The anonymous record type of a call: the OUT columns with polymorphic types bound to the call's
+ * argument types (anyelement becomes the element type of the anyarray argument).
+ */
+function recordResultType(out: ReadonlyArray<{ name: string; type: number }>, declared: readonly number[]): (argTypes: readonly TypeRef[]) => TypeRef {
+  return (argTypes) => {
+    let element = 0;
+    declared.forEach((d, i) => {
+      const actual = argTypes[i]?.oid ?? 0;
+      if (d === ANYARRAY) element = elementOf(actual) || element;
+      else if (d === ANYELEMENT || d === ANYNONARRAY) element = actual || element;
+    });
+    const bind = (t: number): number => (t === ANYELEMENT || t === ANYNONARRAY ? element : t === ANYARRAY ? arrayOf(element) : t);
+    return recordType(out.map((o) => ({ name: o.name, type: { oid: bind(o.type), typmod: -1 } })));
   };
 }
 
@@ -286,7 +343,7 @@ function bindPolymorphic(declared: readonly number[], actual: readonly TypeRef[]
   let element = 0;
   for (let i = 0; i < declared.length; i++) {
     const d = declared[i]!;
-    const a = actual[i]!.oid;
+    const a = d === ANYARRAY ? (VECTOR_ARRAYS.get(actual[i]!.oid) ?? actual[i]!.oid) : actual[i]!.oid;
     if (a === Oid.unknown) continue;
     let e = 0;
     if (d === ANYELEMENT || d === ANYNONARRAY) {

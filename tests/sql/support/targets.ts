@@ -16,7 +16,7 @@ import { SingleStorageRouter } from '../../../src/storage/multi.js';
 import { ConsensusCommitManager } from '../../../src/txn/index.js';
 import { createSqlBackend, type SqlBackendOptions } from '../../../src/planner/backend.js';
 import type { Backend, BackendSession } from '../../../src/wire/backend.js';
-import { formatText, type CodecContext } from '../../../src/types/codec.js';
+import { formatText, parseText, type CodecContext } from '../../../src/types/codec.js';
 import { SqlError } from '../../../src/errors.js';
 
 export interface StatementOutcome {
@@ -101,9 +101,9 @@ export class PolygresInProcessTarget implements SqlTarget {
   }
 
   /** A fresh polygres on a new SQLite file (or the given backend). */
-  static async open(shared?: PolygresInstance): Promise<PolygresInProcessTarget> {
+  static async open(shared?: PolygresInstance, database = 'postgres'): Promise<PolygresInProcessTarget> {
     const instance = shared ?? (await PolygresInstance.start());
-    const session = await instance.backend.openSession({ user: 'postgres', database: 'postgres', parameters: new Map(), backendPid: 4242, ssl: false });
+    const session = await instance.backend.openSession({ user: 'postgres', database, parameters: new Map(), backendPid: 4242, ssl: false });
     return new PolygresInProcessTarget(session, async () => {
       await session.close();
       if (!shared) await instance.close();
@@ -111,6 +111,8 @@ export class PolygresInProcessTarget implements SqlTarget {
   }
 
   private codec(): CodecContext {
+    const own = this.session.codecContext?.();
+    if (own) return own;
     return {
       dateStyle: this.session.setting('DateStyle') ?? 'ISO, MDY',
       timeZone: this.session.setting('TimeZone') ?? 'Etc/UTC',
@@ -165,6 +167,39 @@ export class PolygresInProcessTarget implements SqlTarget {
       out.push({ sql, command: null, fields: [], rows: [], error: { code: err.code, message: err.message, detail: err.detail }, notices: [...this.notices] });
     }
     return out;
+  }
+
+  /**
+   * One statement through the extended protocol's calls with text parameters (each read as the
+   * type polygres inferred for it), as a driver with bind parameters sends it.
+   */
+  async query(sql: string, params: readonly string[]): Promise<StatementOutcome> {
+    const [statement] = this.session.parse(sql);
+    try {
+      const prepared = await this.session.prepare(statement!, []);
+      const codec = this.codec();
+      const values = params.map((p, i) => parseText(prepared.paramTypes[i]!, p, -1, codec));
+      const exec = await this.session.execute(prepared, values);
+      const rows: Array<Array<string | null>> = [];
+      let fields: Array<{ name: string; typeOid: number }> = [];
+      let command: string | null = null;
+      if (exec.kind === 'rows') {
+        fields = exec.fields.map((f) => ({ name: f.name, typeOid: f.typeOid }));
+        for (;;) {
+          const r = await exec.next(0);
+          for (const row of r.rows) rows.push(row.map((v, i) => (v === null ? null : formatText(exec.fields[i]!.typeOid, v, codec))));
+          if (r.done) break;
+        }
+        command = exec.tag();
+      } else if (exec.kind === 'command') command = exec.tag;
+      await this.session.sync();
+      return { sql, command, fields, rows, error: null, notices: [] };
+    } catch (e) {
+      const err = e instanceof SqlError ? e : new SqlError('XX000', String((e as Error)?.stack ?? e));
+      this.session.fail(err);
+      await this.session.sync().catch(() => {});
+      return { sql, command: null, fields: [], rows: [], error: { code: err.code, message: err.message, detail: err.detail }, notices: [] };
+    }
   }
 
   get backendSession(): BackendSession {
