@@ -143,10 +143,14 @@ export async function startNode(config: PolygresConfig, logger: Logger): Promise
   if (faults) logger.warn({ point: faults.point }, 'fault injection is on: the process kills itself at that point of the first cross-storage commit');
   const metrics = new Metrics();
   const storages = new Map<string, Storage>();
+  const pooled: Storage[] = [];
   for (const s of config.storages) {
     const storage = meteredStorage(openStorage(s, config.properties), metrics);
     storages.set(s.name, faults ? faults.wrap(storage) : storage);
+    // The embedded SQLite has no connections to count.
+    if (s.kind !== 'sqlite') pooled.push(storage);
   }
+  metrics.poolSampler = () => new Map(pooled.map((storage) => [storage.name, storage.connectionsInUse?.() ?? 0]));
   const router = new MultiStorage({ storages, namespaceMapping: config.namespaceMapping, defaultStorage: config.defaultStorage });
   const closers: (() => Promise<void>)[] = [() => router.close()];
   const closeAll = async () => {

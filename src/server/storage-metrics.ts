@@ -45,6 +45,10 @@ class MeteredStorage implements Storage {
     this.#seconds = children(counters.storageOperationSeconds);
   }
 
+  connectionsInUse(): number {
+    return this.inner.connectionsInUse?.() ?? 0;
+  }
+
   async #timed<T>(operation: Operation, run: () => Promise<T>): Promise<T> {
     const start = process.hrtime.bigint();
     try {

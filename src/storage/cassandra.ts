@@ -782,6 +782,17 @@ export class CassandraStorage implements Storage, StorageAdmin {
     // Still disagreeing: the DDL is applied; nodes that lag refuse the table until they catch up (42P01, retried).
   }
 
+  /**
+   * Connections carrying requests now. The driver multiplexes requests over its connections and
+   * counts them per host, so this is each host's requests in flight, at most its open connections.
+   */
+  connectionsInUse(): number {
+    const state = this.#client.getState();
+    let busy = 0;
+    for (const host of state.getConnectedHosts()) busy += Math.min(state.getInFlightQueries(host), state.getOpenConnections(host));
+    return busy;
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

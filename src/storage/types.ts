@@ -225,6 +225,11 @@ export interface Storage {
 
   readonly admin: StorageAdmin;
   close(): Promise<void>;
+  /**
+   * Connections to the storage busy with a request now, for the connection_pool_active gauge. Absent
+   * for an embedded storage, which has no connections.
+   */
+  connectionsInUse?(): number;
 }
 
 export interface StorageAdmin {
