@@ -30,7 +30,7 @@
  */
 import type { ColumnPredicate, Key, Mutation, Row, Value } from './types.js';
 import type { TableSchema } from './operation-checker.js';
-import { matchesPredicate } from '../txn/predicates.js';
+import { matchesPredicate } from './predicates.js';
 import { comparisonOp, encodeParam, quoteCql, storedComparison } from './cassandra-cql.js';
 import { qualifiedTable } from './cassandra-layout.js';
 

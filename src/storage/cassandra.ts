@@ -36,7 +36,7 @@ import {
 } from './operation-checker.js';
 import { METADATA_NAMESPACE, TableMetadataCache, fullTableName } from './scalardb-layout.js';
 import { INT_MAX } from './values.js';
-import { matchesFilter } from '../txn/predicates.js';
+import { matchesFilter } from './predicates.js';
 import {
   decodeColumn, encodeParam, normalizeKeyValue, paramBytes, quoteCql, selectExpression, storedComparison, storedOperand, writeProblem,
   type CqlComparison,

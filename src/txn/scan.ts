@@ -11,7 +11,7 @@
 import type { Filter, Row, Scan, TableRef } from '../storage/types.js';
 import type { TxScan } from './api.js';
 import { beforeColumn } from './attributes.js';
-import { compareClustering, compareKeys, compareValues, matchesFilter, valuesEqual } from './predicates.js';
+import { compareClustering, compareKeys, compareValues, matchesFilter, valuesEqual } from '../storage/predicates.js';
 import type { RecordAddress } from './record-key.js';
 import type { TransactionTableMetadata } from './table-metadata.js';
 

@@ -4,7 +4,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { compareValues, matchesFilter, matchesPredicate } from '../../src/txn/predicates.js';
+import { compareValues, matchesFilter, matchesPredicate } from '../../src/storage/predicates.js';
 import { resolveTransactionConfig, transactionConfigFromProperties } from '../../src/txn/config.js';
 
 describe('value order and predicates (in-process twins of the storages)', () => {

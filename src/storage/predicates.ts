@@ -1,14 +1,16 @@
 /**
- * Value order and predicate evaluation in process. Consensus Commit needs them where storage cannot
- * answer: re-filtering records after lazy recovery, merging this transaction's own writes into scan
- * results, and checking scan ranges during validation.
+ * Value order and predicate evaluation in process, as the storages order and filter. Adapters use
+ * them for what their storage cannot evaluate (Cassandra: filters of cross-partition scans, conditions
+ * on columns of a batch); Consensus Commit where no storage is asked: re-filtering records after lazy
+ * recovery, merging a transaction's own writes into scan results, and checking scan ranges during
+ * validation.
  *
  * Invariant assumed from the storages: keys order as ScalarDB orders them (TEXT by code point, i.e.
  * UTF-8 byte order; BLOB bytewise; numbers numerically; false < true). A storage whose text order
  * differs (a PostgreSQL collation other than "C" on key columns) would make merged own writes land
  * at a slightly different place in a scan than the storage would put them.
  */
-import type { ClusteringColumn, ColumnPredicate, Filter, Key, Row, Value } from '../storage/types.js';
+import type { ClusteringColumn, ColumnPredicate, Filter, Key, Row, Value } from './types.js';
 
 /** Total order on non-null values of one type; NULL sorts first (it never occurs in keys). */
 export function compareValues(a: Value, b: Value): number {
