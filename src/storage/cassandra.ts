@@ -16,7 +16,7 @@
  *   (cassandra-errors.ts has the whole mapping).
  *
  * Filters of scans over all records are applied here after reading (Cassandra cannot filter on
- * arbitrary columns), with the evaluator Consensus Commit uses (src/txn/predicates.ts). The driver
+ * arbitrary columns), with the evaluator Consensus Commit uses (src/storage/predicates.ts). The driver
  * prepares every statement once per CQL text (`prepare: true`) and table metadata is cached, so the hot
  * path is one round trip.
  *
