@@ -10,12 +10,13 @@
  * `--set` passes a property to the server (e.g. --set scalar.db.jdbc.connection_pool.max_total=16);
  * `--profile MODULE` loads MODULE into the server with --import (e.g. one that records a CPU profile).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { freshPostgresDatabase, postgresAdminUrl, type FreshDatabase } from '../tests/support/storages.js';
+import { freshPostgresDatabase, type FreshDatabase } from '../tests/support/storages.js';
+import { cpuMs, postgresBackendPids } from './process-cpu.js';
 import { startServer, type RunningServer } from '../tests/support/server.js';
 
 const { values: args } = parseArgs({
@@ -34,29 +35,6 @@ const CLIENTS = Number(args.clients);
 const SECONDS = Number(args.seconds);
 const WARMUP = Number(args.warmup);
 const ACCOUNTS = Number(args.accounts);
-const TICKS_PER_MS = 100 / 1000; // USER_HZ
-
-/** user + system CPU of a process, in ms (0 when it is gone). */
-function cpuMs(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_MS;
-  } catch {
-    return 0;
-  }
-}
-
-async function backendPids(database: string): Promise<number[]> {
-  const admin = new pg.Client({ connectionString: postgresAdminUrl });
-  await admin.connect();
-  try {
-    const { rows } = await admin.query('SELECT pid FROM pg_stat_activity WHERE datname = $1', [database]);
-    return rows.map((r: { pid: number }) => r.pid);
-  } finally {
-    await admin.end();
-  }
-}
 
 interface Setup {
   connection: pg.ClientConfig;
@@ -143,7 +121,7 @@ async function runOnce(target: string): Promise<string> {
     };
     const workers = Array.from({ length: CLIENTS }, worker);
     await new Promise((r) => setTimeout(r, WARMUP * 1000));
-    const pids = s.database ? await backendPids(s.database) : [];
+    const pids = s.database ? await postgresBackendPids(s.database) : [];
     const serverBefore = s.serverPid ? cpuMs(s.serverPid) : 0;
     const pgBefore = pids.map(cpuMs);
     measuring = true;

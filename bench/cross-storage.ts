@@ -26,6 +26,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { probeCassandra, probePostgres } from '../tests/support/storages.js';
 import { buildInterop, runInterop } from '../tests/support/java.js';
+import { cpuMs } from './process-cpu.js';
 import type { RunningServer } from '../tests/support/server.js';
 import { CrossStorageDeployment } from '../tests/cross-storage/support.js';
 
@@ -89,15 +90,6 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.max(0, Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1))]!;
 }
 
-/** user + system CPU of a process in ms, from /proc (USER_HZ = 100). */
-function cpuMs(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return 0;
-  }
-}
 
 /** `polygres_storage_operations_total` and `..._seconds_total` by `storage/operation`. */
 async function storageCounters(server: RunningServer): Promise<Map<string, number>> {

@@ -12,11 +12,10 @@
  *   node --import tsx bench/txn-bank.ts [--storage postgres|sqlite|postgres+cassandra] [--clients 16] [--seconds 10] [--warmup 2]
  *                                       [--runs 1] [--pool 10] [--point-reads N]
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { SingleStorageRouter } from '../src/storage/multi.js';
 import { PostgresStorage } from '../src/storage/postgres.js';
 import { CassandraStorage } from '../src/storage/cassandra.js';
@@ -24,7 +23,8 @@ import { MultiStorage } from '../src/storage/multi.js';
 import { SqliteStorage } from '../src/storage/sqlite.js';
 import type { Get, Mutation, Scan, Storage, StorageRouter, TableRef } from '../src/storage/types.js';
 import { ConsensusCommitManager } from '../src/txn/manager.js';
-import { cassandraTestNode, freshPostgresDatabase, postgresAdminUrl } from '../tests/support/storages.js';
+import { cassandraTestNode, freshPostgresDatabase } from '../tests/support/storages.js';
+import { cpuMs, postgresBackendPids } from './process-cpu.js';
 import { randomBytes } from 'node:crypto';
 
 const { values: args } = parseArgs({
@@ -60,25 +60,6 @@ class CountingStorage implements Storage {
   close() { return this.inner.close(); }
 }
 
-function cpuMsOfPid(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) * 10;
-  } catch {
-    return 0;
-  }
-}
-
-async function backendPids(database: string): Promise<number[]> {
-  const admin = new pg.Client({ connectionString: postgresAdminUrl });
-  await admin.connect();
-  try {
-    return (await admin.query('SELECT pid FROM pg_stat_activity WHERE datname = $1', [database])).rows.map((r: { pid: number }) => r.pid);
-  } finally {
-    await admin.end();
-  }
-}
 
 async function runOnce(): Promise<string> {
   let storage: Storage;
@@ -171,8 +152,8 @@ async function runOnce(): Promise<string> {
     };
     const workers = Array.from({ length: CLIENTS }, worker);
     await new Promise((r) => setTimeout(r, Number(args.warmup) * 1000));
-    const pids = database ? await backendPids(database) : [];
-    const pgBefore = pids.map(cpuMsOfPid);
+    const pids = database ? await postgresBackendPids(database) : [];
+    const pgBefore = pids.map(cpuMs);
     const cpuBefore = process.cpuUsage();
     const callsBefore = counting.calls;
     const cassandraCallsBefore = cassandraCounting?.calls ?? 0;
@@ -184,7 +165,7 @@ async function runOnce(): Promise<string> {
     const cpu = process.cpuUsage(cpuBefore);
     const calls = counting.calls - callsBefore;
     const cassandraCalls = (cassandraCounting?.calls ?? 0) - cassandraCallsBefore;
-    const pgCpu = pids.map(cpuMsOfPid).reduce((sum, v, i) => sum + v - pgBefore[i]!, 0);
+    const pgCpu = pids.map(cpuMs).reduce((sum, v, i) => sum + v - pgBefore[i]!, 0);
     stopping = true;
     await Promise.all(workers);
     const n = latencies.length;
