@@ -233,6 +233,8 @@ export function settingDefinitions(overrides: SettingOverrides = {}): ReadonlyMa
     { name: 'integer_datetimes', defaultValue: 'on', reported: true, context: 'internal' },
     { name: 'IntervalStyle', defaultValue: 'postgres', reported: true, context: 'user', canonicalize: enumSetting('IntervalStyle', ['postgres', 'postgres_verbose', 'sql_standard', 'iso_8601']) },
     { name: 'is_superuser', defaultValue: 'on', reported: true, context: 'internal' },
+    // PostgreSQL 16 reports it (libpq's \password hashes with it); 15 has no such setting.
+    ...(Number(major) >= 16 ? [{ name: 'scram_iterations', defaultValue: '4096', reported: true, context: 'user' as const, canonicalize: intSetting('scram_iterations', 1, 2147483647) }] : []),
     { name: 'server_encoding', defaultValue: 'UTF8', reported: true, context: 'internal' },
     { name: 'server_version', defaultValue: serverVersion, reported: true, context: 'internal' },
     { name: 'server_version_num', defaultValue: `${major}${minor.padStart(4, '0')}`, reported: false, context: 'internal' },

@@ -21,6 +21,7 @@ import type {
   RowStream,
 } from './backend.js';
 import type { CancelKeyRegistry } from './cancel-keys.js';
+import { DEFAULT_SCRAM_ITERATIONS } from './scram.js';
 import type { Bind, Close, Describe, Execute, FormatCode, FrontendMessage, Parse, RowDescriptionField } from './messages.js';
 import type { WireHooks, WireLogger } from './observability.js';
 import type { AcceptedStartup } from './startup.js';
@@ -33,7 +34,7 @@ const OUTPUT_FLUSH_BYTES = 256 * 1024;
 
 /** ParameterStatus values sent when the backend does not report its own (PostgreSQL 16 defaults). */
 function defaultReportedParameters(serverVersion: string, startup: AcceptedStartup): Map<string, string> {
-  return new Map([
+  const reported = new Map([
     ['application_name', startup.parameters.get('application_name') ?? ''],
     ['client_encoding', 'UTF8'],
     ['DateStyle', 'ISO, MDY'],
@@ -48,6 +49,8 @@ function defaultReportedParameters(serverVersion: string, startup: AcceptedStart
     ['standard_conforming_strings', 'on'],
     ['TimeZone', 'Etc/UTC'],
   ]);
+  if (Number.parseInt(serverVersion, 10) >= 16) reported.set('scram_iterations', String(DEFAULT_SCRAM_ITERATIONS));
+  return reported;
 }
 
 export interface SessionServices {
