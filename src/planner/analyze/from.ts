@@ -29,6 +29,7 @@ import { lookupCte } from './cte.js';
 import type { SystemRelation } from '../../catalog/system/relations.js';
 import { readableSystemColumns } from '../../catalog/system/rows.js';
 import { fieldSelectExpr, recordFields } from '../records.js';
+import type { TableInfo } from '../../catalog/model.js';
 
 export interface FromLeaf {
   readonly kind: 'leaf';
@@ -104,27 +105,49 @@ interface EntryFacts {
 const entryFacts = new WeakMap<RangeEntry, EntryFacts>();
 
 export function analyzeFrom(ctx: AnalyzerContext, from: readonly Node[], parentScope: Scope | null): FromClause {
+  return fromItems(ctx, from, null, parentScope, parentScope);
+}
+
+/**
+ * The FROM (USING) clause of UPDATE or DELETE: the target table is the first item, named for SET,
+ * WHERE and RETURNING, while the other items do not see it. As in PostgreSQL, a reference to it
+ * from a LATERAL item or a function is 42P10, from anywhere else in them a name that is not there.
+ */
+export function analyzeTargetFrom(ctx: AnalyzerContext, table: TableInfo, aliasName: string | undefined, from: readonly Node[]): FromClause {
+  const plan: PlanNode = { kind: 'tableRead', table, access: { kind: 'all', filter: null, limit: null }, columns: tableOutputColumns(table) };
+  const schema = aliasName ? null : (ctx.catalog.schemaByOid(table.schemaOid)?.name ?? null);
+  const target = leafItem(plan, aliasName ?? table.name, schema, [], { lateral: null, opaque: null, offset: 0 }, { aliased: aliasName !== undefined, relOid: table.oid });
+  const refused = new Scope(target.entries.map((e) => ({ ...e, refused: true })));
+  return fromItems(ctx, from, target, null, refused);
+}
+
+/**
+ * The items of `from` after `lead` (an item they may not read), under `parentScope`. LATERAL items
+ * and functions see the items to their left, then `lateralParent`.
+ */
+function fromItems(ctx: AnalyzerContext, from: readonly Node[], lead: AnalyzedItem | null, parentScope: Scope | null, lateralParent: Scope | null): FromClause {
   const namespace: RangeEntry[] = [];
-  const items: FromItem[] = [];
-  const columns: OutputColumn[] = [];
+  const items: FromItem[] = lead ? [{ node: lead.node, lateral: false }] : [];
+  const columns: OutputColumn[] = lead ? [...lead.columns] : [];
+  const leadEntries = lead?.entries ?? [];
   for (const node of from) {
-    const base: ItemEnv = { lateral: parentScope, opaque: parentScope, offset: columns.length };
+    const base: ItemEnv = { lateral: lateralParent, opaque: parentScope, offset: columns.length };
     let item: AnalyzedItem;
     let lateral = false;
-    if (items.length > 0 && mayBeLateral(node)) {
-      const left = new Scope([...namespace], parentScope);
+    if (namespace.length > 0 && mayBeLateral(node)) {
+      const left = new Scope([...namespace], lateralParent);
       item = analyzeItem(ctx, node, { lateral: left, opaque: Scope.empty(parentScope), offset: columns.length });
       if (left.ownHits() > 0) lateral = true;
       else item = analyzeItem(ctx, node, base);
     } else {
       item = analyzeItem(ctx, node, base);
     }
-    checkNameConflicts(namespace, item.entries);
+    checkNameConflicts([...leadEntries, ...namespace], item.entries);
     namespace.push(...item.entries);
     items.push({ node: item.node, lateral });
     columns.push(...item.columns);
   }
-  return { items, scope: new Scope(namespace, parentScope), columns };
+  return { items, scope: new Scope([...leadEntries, ...namespace], parentScope), columns };
 }
 
 /** Items that may read the items to their left: functions, LATERAL subqueries, joins holding one. */

@@ -42,6 +42,11 @@ export interface RangeEntry {
   readonly relVisible?: boolean;
   /** Its columns answer unqualified names and `*` (default true; false inside a join, whose entry shows them). */
   readonly colsVisible?: boolean;
+  /**
+   * Named but not to be referenced from here: the target of UPDATE ... FROM / DELETE ... USING as
+   * its LATERAL items and functions see it. A reference to it is PostgreSQL's 42P10.
+   */
+  readonly refused?: boolean;
 }
 
 export class Scope {
@@ -84,7 +89,11 @@ export class Scope {
       const matches: ScopeColumn[] = [];
       for (const e of this.entries) {
         if (e.colsVisible === false) continue;
-        for (const c of e.columns) if (!c.hidden && c.name === name) matches.push(c);
+        for (const c of e.columns) {
+          if (c.hidden || c.name !== name) continue;
+          if (e.refused) throw refusedReference(e);
+          matches.push(c);
+        }
       }
       if (matches.length > 1) throw new SqlError(SqlState.ambiguousColumn, `column reference "${name}" is ambiguous`);
       if (matches.length === 1) {
@@ -102,6 +111,7 @@ export class Scope {
       }
       throw new SqlError(SqlState.undefinedTable, `missing FROM-clause entry for table "${fields[fields.length - 2]}"`);
     }
+    if (entry.refused) throw refusedReference(entry);
     const col = entry.columns.find((c) => c.name === name && !c.hidden);
     if (!col) throw new SqlError(SqlState.undefinedColumn, `column ${fields.slice(-2).join('.')} does not exist`);
     this.hits++;
@@ -133,6 +143,7 @@ export class Scope {
     if (qualifier === null) return this.entries.filter((e) => e.colsVisible !== false).flatMap((e) => e.columns.filter((c) => !c.hidden && !c.system));
     const entry = this.findEntry([...qualifier, '*']);
     if (!entry) throw new SqlError(SqlState.undefinedTable, `missing FROM-clause entry for table "${qualifier[qualifier.length - 1]}"`);
+    if (entry.refused) throw refusedReference(entry);
     this.hits++;
     return entry.columns.filter((c) => !c.hidden && !c.system);
   }
@@ -150,6 +161,12 @@ export function entryOfColumns(refName: string, schemaName: string | null, colum
     schemaName,
     columns: columns.map((c, i) => ({ name: c.name, type: c.type, slot: i + slotOffset, tableOid: c.tableOid, attnum: c.attnum, hidden: c.hidden ?? false })),
   };
+}
+
+function refusedReference(e: RangeEntry): SqlError {
+  return new SqlError(SqlState.invalidColumnReference, `invalid reference to FROM-clause entry for table "${e.refName}"`, {
+    hint: `There is an entry for table "${e.refName}", but it cannot be referenced from this part of the query.`,
+  });
 }
 
 function columnExpr(c: ScopeColumn, depth: number): Expr {
