@@ -396,6 +396,11 @@ export interface UpdatePlan {
   readonly kind: 'update';
   readonly table: TableInfo;
   readonly input: PlanNode;
+  /**
+   * UPDATE ... FROM: input rows are the target row (table layout) then the FROM items' columns, and
+   * one target row may come with several matches (it is changed once). Otherwise they are table rows.
+   */
+  readonly joined: boolean;
   readonly assignments: ReadonlyArray<{ readonly attnum: number; readonly expr: Expr }>;
   readonly checks: readonly BoundCheck[];
   readonly returning: readonly Expr[] | null;
@@ -412,6 +417,8 @@ export interface DeletePlan {
   readonly kind: 'delete';
   readonly table: TableInfo;
   readonly input: PlanNode;
+  /** DELETE ... USING: as UpdatePlan's. */
+  readonly joined: boolean;
   readonly returning: readonly Expr[] | null;
   readonly columns: readonly OutputColumn[];
 }

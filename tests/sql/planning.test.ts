@@ -180,6 +180,25 @@ describe('planning', () => {
     assert.deepEqual(reads, ['scan:all orders filtered', 'get customers', 'get customers']);
   });
 
+  test('UPDATE ... FROM and DELETE ... USING join the target like SELECT: the target looked up by key', async () => {
+    await query('CREATE TABLE stock (sku int PRIMARY KEY, qty int)');
+    await query('CREATE TABLE moves (id int PRIMARY KEY, sku int, delta int)');
+    await query('INSERT INTO stock VALUES (1, 10), (2, 20), (3, 30)');
+    await query('INSERT INTO moves VALUES (1, 1, -1), (2, 3, 5)');
+    const update = 'UPDATE stock SET qty = qty + m.delta FROM moves m WHERE m.sku = stock.sku';
+    assert.match(await explain(update), /Update on stock\n[\s\S]*Lookup Join[\s\S]*Seq Scan on moves[\s\S]*Get on stock \(one per outer row\)/);
+    const reads = await readsOf(update);
+    assert.deepEqual(reads.filter((r) => r.startsWith('scan')), ['scan:all moves']);
+    assert.deepEqual(reads.filter((r) => r.startsWith('get')), ['get stock', 'get stock']);
+    assert.deepEqual(await query('SELECT * FROM stock ORDER BY sku'), [[1, 9], [2, 20], [3, 35]]);
+    // WHERE on the target's key stays one get; moves.id = 2 and s.sku = moves.id make the FROM item one get too.
+    assert.deepEqual((await readsOf('UPDATE moves SET delta = 0 FROM stock s WHERE s.sku = moves.id AND moves.id = 2')).sort(), ['get moves', 'get stock']);
+    const del = 'DELETE FROM stock USING (VALUES (2), (3)) v(k) WHERE stock.sku = v.k';
+    assert.match(await explain(del), /Delete on stock\n[\s\S]*Lookup Join[\s\S]*Values Scan[\s\S]*Get on stock/);
+    assert.deepEqual(await readsOf(del), ['get stock', 'get stock']);
+    assert.deepEqual(await query('SELECT * FROM stock ORDER BY sku'), [[1, 9]]);
+  });
+
   test('other equi-joins are hash joins that read each table once', async () => {
     const sql = 'SELECT count(*) FROM orders o JOIN accounts a ON a.balance = o.amount * 2';
     assert.match(await explain(sql), /Hash Join/);

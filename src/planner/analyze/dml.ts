@@ -13,6 +13,8 @@ import { columnNameFor } from './names.js';
 import { Scope, type AnalyzerContext, type RangeEntry } from './scope.js';
 import { analyzeSelect, applyFilter } from './select.js';
 import { analyzeWith } from './cte.js';
+import { analyzeTargetFrom, type FromClause } from './from.js';
+import { planFrom } from './joins.js';
 
 function resolveTarget(ctx: AnalyzerContext, rv: RangeVar): TableInfo {
   try {
@@ -256,20 +258,44 @@ export function analyzeUpdate(ctx: AnalyzerContext, stmt: UpdateStmt): UpdatePla
 }
 
 function updatePlan(ctx: AnalyzerContext, stmt: UpdateStmt): UpdatePlan {
-  if (stmt.fromClause?.length) throw unsupported('UPDATE ... FROM');
   const table = resolveTarget(ctx, stmt.relation!);
-  const refName = stmt.relation!.alias?.aliasname ?? table.name;
-  const scope = new Scope([tableEntry(ctx, table, refName)]);
+  const alias = stmt.relation!.alias?.aliasname;
+  const { scope, from } = targetScope(ctx, table, alias, stmt.fromClause);
   const planSub = (s: import('@pgsql/types').SelectStmt, sc: Scope): PlanNode => analyzeSelect(ctx, s, sc.parent);
   const binder = new ExpressionBinder(ctx, scope, null, 'UPDATE', planSub).withoutAggregates('UPDATE');
   const assignments = setAssignments(ctx, binder, table, stmt.targetList ?? []);
-  let input: PlanNode = { kind: 'tableRead', table, access: { kind: 'all', filter: null, limit: null }, columns: tableOutputColumns(table) };
-  if (stmt.whereClause) {
-    const wb = new ExpressionBinder(ctx, scope, null, 'WHERE', planSub).withoutAggregates('WHERE');
-    input = applyFilter(input, wb.coerceToBool(wb.bind(stmt.whereClause), 'WHERE'));
-  }
+  const input = targetInput(ctx, table, scope, from, stmt.whereClause, planSub);
   const returning = returningList(new ExpressionBinder(ctx, scope, null, 'RETURNING', planSub).withoutAggregates('RETURNING'), scope, stmt.returningClause?.exprs);
-  return { kind: 'update', table, input, assignments, checks: boundChecks(ctx, table), returning: returning?.exprs ?? null, columns: returning?.columns ?? [] };
+  return { kind: 'update', table, input, joined: from !== null, assignments, checks: boundChecks(ctx, table), returning: returning?.exprs ?? null, columns: returning?.columns ?? [] };
+}
+
+/**
+ * The names UPDATE and DELETE see: the target table alone, or (FROM / USING) the target table
+ * followed by the other items, as one FROM clause whose rows start with the target row.
+ */
+function targetScope(ctx: AnalyzerContext, table: TableInfo, alias: string | undefined, items: readonly Node[] | undefined): { scope: Scope; from: FromClause | null } {
+  if (!items?.length) return { scope: new Scope([tableEntry(ctx, table, alias ?? table.name)]), from: null };
+  const from = analyzeTargetFrom(ctx, table, alias, items);
+  return { scope: from.scope, from };
+}
+
+/** The rows to change: the target table's, or the join of the target with the FROM (USING) items, filtered by WHERE. */
+function targetInput(
+  ctx: AnalyzerContext,
+  table: TableInfo,
+  scope: Scope,
+  from: FromClause | null,
+  whereClause: Node | undefined,
+  planSub: (s: import('@pgsql/types').SelectStmt, sc: Scope) => PlanNode,
+): PlanNode {
+  let where: Expr | null = null;
+  if (whereClause) {
+    const wb = new ExpressionBinder(ctx, scope, null, 'WHERE', planSub).withoutAggregates('WHERE');
+    where = wb.coerceToBool(wb.bind(whereClause), 'WHERE');
+  }
+  if (from) return planFrom(from, where);
+  const read: PlanNode = { kind: 'tableRead', table, access: { kind: 'all', filter: null, limit: null }, columns: tableOutputColumns(table) };
+  return where ? applyFilter(read, where) : read;
 }
 
 export function analyzeDelete(ctx: AnalyzerContext, stmt: DeleteStmt): DeletePlan | WithPlan {
@@ -277,16 +303,11 @@ export function analyzeDelete(ctx: AnalyzerContext, stmt: DeleteStmt): DeletePla
 }
 
 function deletePlan(ctx: AnalyzerContext, stmt: DeleteStmt): DeletePlan {
-  if (stmt.usingClause?.length) throw unsupported('DELETE ... USING');
   const table = resolveTarget(ctx, stmt.relation!);
-  const refName = stmt.relation!.alias?.aliasname ?? table.name;
-  const scope = new Scope([tableEntry(ctx, table, refName)]);
+  const alias = stmt.relation!.alias?.aliasname;
+  const { scope, from } = targetScope(ctx, table, alias, stmt.usingClause);
   const planSub = (s: import('@pgsql/types').SelectStmt, sc: Scope): PlanNode => analyzeSelect(ctx, s, sc.parent);
-  let input: PlanNode = { kind: 'tableRead', table, access: { kind: 'all', filter: null, limit: null }, columns: tableOutputColumns(table) };
-  if (stmt.whereClause) {
-    const wb = new ExpressionBinder(ctx, scope, null, 'WHERE', planSub).withoutAggregates('WHERE');
-    input = applyFilter(input, wb.coerceToBool(wb.bind(stmt.whereClause), 'WHERE'));
-  }
+  const input = targetInput(ctx, table, scope, from, stmt.whereClause, planSub);
   const returning = returningList(new ExpressionBinder(ctx, scope, null, 'RETURNING', planSub).withoutAggregates('RETURNING'), scope, stmt.returningClause?.exprs);
-  return { kind: 'delete', table, input, returning: returning?.exprs ?? null, columns: returning?.columns ?? [] };
+  return { kind: 'delete', table, input, joined: from !== null, returning: returning?.exprs ?? null, columns: returning?.columns ?? [] };
 }

@@ -14,7 +14,7 @@ import { toStorageValue } from '../../catalog/storage-mapping.js';
 import { uniqueKeyColumn, uniqueRefColumn } from '../../catalog/physical.js';
 import { compileExpr, type CompiledExpr, type Row, type RuntimeContext } from '../compile.js';
 import type { BoundCheck, DeletePlan, InsertPlan, UpdatePlan } from '../plan.js';
-import { rowFromStorage, storageKeyOf, storageKeyText, storageValuesOf, type StorageKey } from '../table-rows.js';
+import { rowFromStorage, storageKeyOf, storageKeyText, storageValuesOf, tableOutputColumns, type StorageKey } from '../table-rows.js';
 import { compareValues } from '../value-ops.js';
 import { buildOperator, drain, value, type ExecRuntime, type Operator } from './operators.js';
 
@@ -131,23 +131,47 @@ function insertOperator(plan: InsertPlan, rt: ExecRuntime): ModifyOperator {
   });
 }
 
+/**
+ * The rows an UPDATE or DELETE changes, drained before the first change: each input row split into
+ * the target row (table layout) and the rest (the FROM / USING items' columns). A target row
+ * matched by several rows of a join is kept once, with its first match, as PostgreSQL changes it
+ * once with one of them.
+ */
+async function targetRows(plan: UpdatePlan | DeletePlan, rt: ExecRuntime): Promise<Array<{ target: SqlValue[]; rest: Row }>> {
+  const input = await drain(buildOperator(plan.input, rt), rt);
+  if (!plan.joined) return input.map((row) => ({ target: [...row], rest: [] }));
+  const width = tableOutputColumns(plan.table).length;
+  const seen = new Set<string>();
+  const out: Array<{ target: SqlValue[]; rest: Row }> = [];
+  for (const row of input) {
+    const target = row.slice(0, width) as SqlValue[];
+    const key = storageKeyText(storageKeyOf(plan.table, target));
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ target, rest: row.slice(width) });
+  }
+  return out;
+}
+
 function updateOperator(plan: UpdatePlan, rt: ExecRuntime): ModifyOperator {
   return modifyOperator(async () => {
     const tx = await rt.transaction();
     const writer = new TableWriter(tx, rt, plan.table, plan.checks);
-    const oldRows = await drain(buildOperator(plan.input, rt), rt);
+    const changes = await targetRows(plan, rt);
     const assignments = plan.assignments.map((a) => ({ index: plan.table.columns.findIndex((c) => c.attnum === a.attnum), expr: compileExpr(a.expr) }));
     const returning = plan.returning?.map(compileExpr) ?? null;
     const rows: Row[] = [];
-    for (const old of oldRows) {
+    for (const { target, rest } of changes) {
       rt.ctx.checkCancel();
-      const updated = [...old];
-      for (const a of assignments) updated[a.index] = await value(a.expr, old, rt.ctx);
-      const finalRow = await writer.update([...old], updated);
-      const r = returningRows(returning, finalRow, rt);
+      // SET and RETURNING read the whole input row: the target row, then the FROM items' columns.
+      const source = rest.length ? [...target, ...rest] : target;
+      const updated = [...target];
+      for (const a of assignments) updated[a.index] = await value(a.expr, source, rt.ctx);
+      const finalRow = await writer.update([...target], updated);
+      const r = returningRows(returning, rest.length ? [...finalRow, ...rest] : finalRow, rt);
       if (r) rows.push(await r);
     }
-    return { rows, count: oldRows.length };
+    return { rows, count: changes.length };
   });
 }
 
@@ -155,16 +179,16 @@ function deleteOperator(plan: DeletePlan, rt: ExecRuntime): ModifyOperator {
   return modifyOperator(async () => {
     const tx = await rt.transaction();
     const writer = new TableWriter(tx, rt, plan.table, []);
-    const oldRows = await drain(buildOperator(plan.input, rt), rt);
+    const changes = await targetRows(plan, rt);
     const returning = plan.returning?.map(compileExpr) ?? null;
     const rows: Row[] = [];
-    for (const old of oldRows) {
+    for (const { target, rest } of changes) {
       rt.ctx.checkCancel();
-      await writer.delete([...old]);
-      const r = returningRows(returning, old, rt);
+      await writer.delete([...target]);
+      const r = returningRows(returning, rest.length ? [...target, ...rest] : target, rt);
       if (r) rows.push(await r);
     }
-    return { rows, count: oldRows.length };
+    return { rows, count: changes.length };
   });
 }
 
