@@ -1,5 +1,5 @@
 /**
- * An immutable snapshot of the catalog: every schema, table and sequence at one catalog version, with
+ * An immutable snapshot of the catalog: every schema, table, view and sequence at one catalog version, with
  * PostgreSQL's name resolution (search_path, pg_catalog first, "$user"). DDL builds a new snapshot
  * with `with`/`without`; readers keep the snapshot they started with.
  */
@@ -10,6 +10,7 @@ import {
   type SchemaInfo,
   type SequenceInfo,
   type TableInfo,
+  type ViewInfo,
   PG_CATALOG_NAMESPACE_OID,
 } from './model.js';
 import { isBuiltinSchema } from './storages.js';
@@ -27,8 +28,8 @@ export function formatQualifiedName(q: QualifiedName): string {
 
 export type IndexRelation = { readonly kind: 'index'; readonly table: TableInfo; readonly index: IndexInfo };
 
-/** Anything pg_class lists: a table, a sequence, an index, or a pg_catalog / information_schema relation. */
-export type Relation = TableInfo | SequenceInfo | IndexRelation | SystemRelation;
+/** Anything pg_class lists: a table, a view, a sequence, an index, or a pg_catalog / information_schema relation. */
+export type Relation = TableInfo | ViewInfo | SequenceInfo | IndexRelation | SystemRelation;
 
 /** The pg_class OID of a relation. */
 export function relationOid(r: Relation): number {
@@ -69,7 +70,7 @@ export class Catalog {
           relations.set(relationKey(o.schemaOid, index.name), r);
           indexes.set(index.oid, r);
         }
-      } else if (o.kind === 'sequence') {
+      } else if (o.kind === 'sequence' || o.kind === 'view') {
         relations.set(relationKey(o.schemaOid, o.name), o);
       }
     }
@@ -104,6 +105,15 @@ export class Catalog {
     return [...this.objects.values()].filter((o): o is SequenceInfo => o.kind === 'sequence');
   }
 
+  views(): ViewInfo[] {
+    return [...this.objects.values()].filter((o): o is ViewInfo => o.kind === 'view');
+  }
+
+  /** The views whose query reads relation `oid`. */
+  viewsUsing(oid: number): ViewInfo[] {
+    return this.views().filter((v) => v.dependsOn.includes(oid));
+  }
+
   schemaByName(name: string): SchemaInfo | undefined {
     return this.schemasByName.get(name);
   }
@@ -123,6 +133,11 @@ export class Catalog {
     return o?.kind === 'sequence' ? o : undefined;
   }
 
+  viewByOid(oid: number): ViewInfo | undefined {
+    const o = this.objects.get(oid);
+    return o?.kind === 'view' ? o : undefined;
+  }
+
   /** The relation named `name` in schema `schemaOid`, of any kind (pg_catalog's and information_schema's included). */
   relationIn(schemaOid: number, name: string): Relation | undefined {
     return this.relationsByName.get(relationKey(schemaOid, name)) ?? systemRelationIn(schemaOid, name);
@@ -131,7 +146,7 @@ export class Catalog {
   /** The relation with pg_class OID `oid`, of any kind. */
   relationByOid(oid: number): Relation | undefined {
     const o = this.objects.get(oid);
-    if (o?.kind === 'table' || o?.kind === 'sequence') return o;
+    if (o?.kind === 'table' || o?.kind === 'sequence' || o?.kind === 'view') return o;
     return this.indexesByOid.get(oid) ?? systemRelationByOid(oid);
   }
 

@@ -1,6 +1,6 @@
 /**
  * SQL-level metadata: what PostgreSQL keeps in pg_namespace, pg_class, pg_attribute, pg_attrdef,
- * pg_constraint, pg_index and pg_sequence, in the shape polygres needs to bind, plan and execute.
+ * pg_constraint, pg_index, pg_sequence and pg_rewrite (views), in the shape polygres needs to bind, plan and execute.
  * Objects are plain immutable JSON-serializable records: they are stored as JSON in the catalog
  * table (see store.ts) and compared structurally.
  */
@@ -155,7 +155,44 @@ export interface SequenceInfo {
   readonly comment?: string;
 }
 
-export type CatalogObject = SchemaInfo | TableInfo | SequenceInfo;
+/** A view's output column: name and type are fixed when the view is created (pg_attribute). */
+export interface ViewColumn {
+  readonly name: string;
+  readonly attnum: number;
+  readonly type: TypeRef;
+  /**
+   * INSERT and UPDATE can write it: the view is automatically updatable and the column is a column
+   * of the table underneath (information_schema; decided when the view is created).
+   */
+  readonly updatable?: boolean;
+  /** COMMENT ON COLUMN. */
+  readonly comment?: string;
+}
+
+/**
+ * A view: a stored SELECT that a query naming the view reads as a subquery. The query is kept as
+ * its parse tree with every relation it reads schema-qualified, so it is bound again at each use
+ * without depending on the search path of the session that uses it.
+ */
+export interface ViewInfo {
+  readonly kind: 'view';
+  readonly oid: number;
+  readonly schemaOid: number;
+  readonly name: string;
+  readonly columns: readonly ViewColumn[];
+  /** The SELECT's parse tree (libpg-query JSON). */
+  readonly query: unknown;
+  /** The SELECT as written in CREATE VIEW (pg_get_viewdef). */
+  readonly text: string;
+  /** Tables and views the query reads (pg_depend): they cannot be dropped while the view exists. */
+  readonly dependsOn: readonly number[];
+  /** The OID of the view's _RETURN rule (pg_rewrite). */
+  readonly ruleOid: number;
+  /** COMMENT ON VIEW. */
+  readonly comment?: string;
+}
+
+export type CatalogObject = SchemaInfo | TableInfo | SequenceInfo | ViewInfo;
 
 /** The storage column names polygres reserves in user tables (ScalarDB's metadata uses tx_ and before_). */
 export const ROW_ID_COLUMN = 'polygres_row_id';

@@ -80,8 +80,13 @@ function resolveTable(ctx: AnalyzerContext, stmt: CopyStmt): TableInfo {
   } catch (e) {
     if (e instanceof SqlError && e.code === SqlState.wrongObjectType) {
       // PostgreSQL names what the relation is: "cannot copy from sequence "s"".
-      const seq = ctx.catalog.findRelation({ schema: rv.schemaname ?? null, name: rv.relname ?? '' }, ctx.searchPath, ctx.user);
-      if (seq?.kind === 'sequence') throw new SqlError(SqlState.wrongObjectType, `cannot copy ${stmt.is_from ? 'to' : 'from'} sequence "${rv.relname}"`);
+      const rel = ctx.catalog.findRelation({ schema: rv.schemaname ?? null, name: rv.relname ?? '' }, ctx.searchPath, ctx.user);
+      if (rel?.kind === 'sequence') throw new SqlError(SqlState.wrongObjectType, `cannot copy ${stmt.is_from ? 'to' : 'from'} sequence "${rv.relname}"`);
+      if (rel?.kind === 'view') {
+        throw new SqlError(SqlState.wrongObjectType, `cannot copy ${stmt.is_from ? 'to' : 'from'} view "${rv.relname}"`, {
+          hint: stmt.is_from ? 'To enable copying to a view, provide an INSTEAD OF INSERT trigger.' : 'Try the COPY (SELECT ...) TO variant.',
+        });
+      }
     }
     throw e;
   }

@@ -1,16 +1,17 @@
 /**
- * DDL: CREATE/DROP/ALTER of schemas, tables, indexes and sequences, and TRUNCATE. Catalog changes
+ * DDL: CREATE/DROP/ALTER of schemas, tables, views, indexes and sequences, and TRUNCATE. Catalog changes
  * are written in the statement's transaction (so they commit or roll back with it). Storage tables
  * are created at once and dropped again if the transaction rolls back; what cannot be undone (a
  * storage table's drop) happens after the commit.
  */
-import type { Node, CreateStmt, ColumnDef, Constraint, AlterTableStmt, IndexStmt, DropStmt, RenameStmt, CreateSeqStmt, AlterSeqStmt, TruncateStmt, CreateSchemaStmt, RangeVar, CommentStmt } from '@pgsql/types';
+import type { Node, CreateStmt, ColumnDef, Constraint, AlterTableStmt, IndexStmt, DropStmt, RenameStmt, CreateSeqStmt, AlterSeqStmt, TruncateStmt, CreateSchemaStmt, RangeVar, CommentStmt, ViewStmt, SelectStmt } from '@pgsql/types';
+import { scanSync } from 'libpg-query';
 import { SqlError, SqlState } from '../errors.js';
 import type { Transaction, TransactionAdmin } from '../txn/api.js';
 import type { ColumnDefinition } from '../storage/types.js';
 import { Oid } from '../types/oids.js';
 import { formatType, type TypeRef } from '../types/registry.js';
-import { formatQualifiedName, type Catalog, type QualifiedName } from '../catalog/catalog.js';
+import { formatQualifiedName, undefinedRelation, type Catalog, type QualifiedName } from '../catalog/catalog.js';
 import { isBuiltinSchema } from '../catalog/storages.js';
 import {
   ROW_ID_COLUMN,
@@ -23,6 +24,7 @@ import {
   type SchemaInfo,
   type SequenceInfo,
   type TableInfo,
+  type ViewInfo,
 } from '../catalog/model.js';
 import type { CatalogStore, CatalogTransactionState } from '../catalog/store.js';
 import type { SequenceAllocator } from '../catalog/sequences.js';
@@ -33,6 +35,7 @@ import { defElemText, nodeAs, nodeTag, stringList, unsupported } from './analyze
 import { ExpressionBinder, resolveTypeName } from './analyze/expressions.js';
 import { Scope, type AnalyzerContext } from './analyze/scope.js';
 import { deparseExpr } from './analyze/deparse.js';
+import { defineView, viewTarget } from './analyze/views.js';
 import { tableOutputColumns, rowFromStorage, storageKeyOf } from './table-rows.js';
 import { compileExpr, type RuntimeContext } from './compile.js';
 import { value } from './exec/operators.js';
@@ -47,6 +50,8 @@ export interface DdlContext {
   readonly state: CatalogTransactionState;
   readonly analyzer: (catalog: Catalog) => AnalyzerContext;
   readonly runtime: (catalog: Catalog) => RuntimeContext;
+  /** The statement's text. */
+  readonly sql: string;
   readonly searchPath: readonly string[];
   readonly user: string;
   notice(code: string, message: string, fields?: { detail?: string; hint?: string }): void;
@@ -141,6 +146,8 @@ async function dispatch(change: Change, node: Node): Promise<string> {
       return truncate(change, nodeAs(node, 'TruncateStmt')!);
     case 'CommentStmt':
       return comment(change, nodeAs(node, 'CommentStmt')!);
+    case 'ViewStmt':
+      return createView(change, nodeAs(node, 'ViewStmt')!);
     default:
       throw unsupported(nodeTag(node));
   }
@@ -148,7 +155,7 @@ async function dispatch(change: Change, node: Node): Promise<string> {
 
 // ---- COMMENT ON -------------------------------------------------------------------------------
 
-/** COMMENT ON TABLE / COLUMN / SCHEMA / SEQUENCE / INDEX / CONSTRAINT: kept on the catalog object (pg_description). */
+/** COMMENT ON TABLE / VIEW / COLUMN / SCHEMA / SEQUENCE / INDEX / CONSTRAINT: kept on the catalog object (pg_description). */
 async function comment(change: Change, stmt: CommentStmt): Promise<string> {
   const ctx = change.ctx;
   // NULL or '' removes the comment.
@@ -169,20 +176,27 @@ async function comment(change: Change, stmt: CommentStmt): Promise<string> {
       return 'COMMENT';
     }
     case 'OBJECT_TABLE':
+    case 'OBJECT_VIEW':
     case 'OBJECT_SEQUENCE':
     case 'OBJECT_INDEX': {
       const name = relationName(names);
       const rel = change.catalog.findRelation(name, ctx.searchPath, ctx.user);
       if (!rel) throw new SqlError(SqlState.undefinedTable, `relation "${formatQualifiedName(name)}" does not exist`);
-      const wanted = stmt.objtype === 'OBJECT_TABLE' ? 'table' : stmt.objtype === 'OBJECT_SEQUENCE' ? 'sequence' : 'index';
+      const wanted = stmt.objtype === 'OBJECT_TABLE' ? 'table' : stmt.objtype === 'OBJECT_VIEW' ? 'view' : stmt.objtype === 'OBJECT_SEQUENCE' ? 'sequence' : 'index';
       if (rel.kind !== wanted) throw new SqlError(SqlState.wrongObjectType, `"${name.name}" is not a${wanted === 'index' ? 'n' : ''} ${wanted}`);
       if (rel.kind === 'index') change.put({ ...rel.table, indexes: rel.table.indexes.map((i) => (i.oid === rel.index.oid ? set(i) : i)) });
-      else if (rel.kind === 'table' || rel.kind === 'sequence') change.put(set(rel));
+      else if (rel.kind === 'table' || rel.kind === 'sequence' || rel.kind === 'view') change.put(set(rel));
       return 'COMMENT';
     }
     case 'OBJECT_COLUMN': {
-      const table = change.catalog.resolveTable(relationName(names.slice(0, -1)), ctx.searchPath, ctx.user);
       const column = names[names.length - 1] ?? '';
+      const view = change.catalog.findRelation(relationName(names.slice(0, -1)), ctx.searchPath, ctx.user);
+      if (view?.kind === 'view') {
+        if (!view.columns.some((c) => c.name === column)) throw new SqlError(SqlState.undefinedColumn, `column "${column}" of relation "${view.name}" does not exist`);
+        change.put({ ...view, columns: view.columns.map((c) => (c.name === column ? set(c) : c)) });
+        return 'COMMENT';
+      }
+      const table = change.catalog.resolveTable(relationName(names.slice(0, -1)), ctx.searchPath, ctx.user);
       if (!table.columns.some((c) => c.name === column)) throw new SqlError(SqlState.undefinedColumn, `column "${column}" of relation "${table.name}" does not exist`);
       change.put({ ...table, columns: table.columns.map((c) => (c.name === column ? set(c) : c)) });
       return 'COMMENT';
@@ -654,6 +668,202 @@ function collectColumns(e: import('./expr.js').Expr, out: Set<number>): void {
 
 import { children as childrenOf } from './expr.js';
 
+// ---- views -----------------------------------------------------------------------------------
+
+async function createView(change: Change, stmt: ViewStmt): Promise<string> {
+  const ctx = change.ctx;
+  const rv = stmt.view!;
+  if (rv.relpersistence === 't') throw unsupported('temporary views');
+  if (stmt.options?.length) throw unsupported('view options');
+  if (stmt.withCheckOption && stmt.withCheckOption !== 'NO_CHECK_OPTION') throw unsupported('WITH CHECK OPTION');
+  const name = qualified(rv);
+  const schema = change.catalog.creationSchema(ctx.searchPath, ctx.user, name);
+  const existing = change.catalog.relationIn(schema.oid, name.name);
+  if (existing && !stmt.replace) throw new SqlError(SqlState.duplicateTable, `relation "${name.name}" already exists`);
+  if (existing && existing.kind !== 'view') throw new SqlError(SqlState.wrongObjectType, `"${name.name}" is not a view`);
+  const def = defineView(ctx.analyzer(change.catalog), nodeAs(stmt.query!, 'SelectStmt') as SelectStmt);
+  const aliases = stringList(stmt.aliases);
+  if (aliases.length > def.columns.length) throw new SqlError(SqlState.syntaxError, 'CREATE VIEW specifies more column names than columns');
+  const columns = def.columns.map((c, i) => ({ ...c, name: aliases[i] ?? c.name }));
+  const seen = new Set<string>();
+  for (const c of columns) {
+    if (seen.has(c.name)) throw new SqlError(SqlState.duplicateColumn, `column "${c.name}" specified more than once`);
+    seen.add(c.name);
+  }
+  if (existing) checkViewReplacement(existing, columns);
+  const kept = existing ? columns.map((c, i) => (existing.columns[i]?.comment ? { ...c, comment: existing.columns[i]!.comment } : c)) : columns;
+  const view: ViewInfo = {
+    kind: 'view',
+    oid: existing?.oid ?? change.allocateOid(),
+    ruleOid: existing?.ruleOid ?? change.allocateOid(),
+    schemaOid: schema.oid,
+    name: name.name,
+    columns: kept,
+    query: def.query,
+    text: viewQueryText(ctx.sql),
+    dependsOn: def.dependsOn,
+    ...(existing?.comment ? { comment: existing.comment } : {}),
+  };
+  change.put({ ...view, columns: updatableColumns(change, view) });
+  return 'CREATE VIEW';
+}
+
+/** The view's columns with whether INSERT and UPDATE can write each (information_schema shows it). */
+function updatableColumns(change: Change, view: ViewInfo): ViewInfo['columns'] {
+  let writable: boolean[];
+  try {
+    writable = viewTarget(change.ctx.analyzer(change.catalog), view, 'DELETE').columns.map((c) => c.base !== null);
+  } catch {
+    writable = [];
+  }
+  return view.columns.map((c, i) => ({ ...c, updatable: writable[i] ?? false }));
+}
+
+/** CREATE OR REPLACE VIEW keeps the columns the view has (other views and clients rely on them); it may add some at the end. */
+function checkViewReplacement(old: ViewInfo, columns: readonly ViewInfo['columns'][number][]): void {
+  if (columns.length < old.columns.length) throw new SqlError(SqlState.invalidTableDefinition, 'cannot drop columns from view');
+  old.columns.forEach((o, i) => {
+    const n = columns[i]!;
+    if (n.name !== o.name) {
+      throw new SqlError(SqlState.invalidTableDefinition, `cannot change name of view column "${o.name}" to "${n.name}"`, {
+        hint: 'Use ALTER VIEW ... RENAME COLUMN ... to change name of view column instead.',
+      });
+    }
+    if (n.type.oid !== o.type.oid || n.type.typmod !== o.type.typmod) {
+      throw new SqlError(SqlState.invalidTableDefinition, `cannot change data type of view column "${o.name}" from ${formatType(o.type.oid, o.type.typmod)} to ${formatType(n.type.oid, n.type.typmod)}`);
+    }
+  });
+}
+
+/** The query of a CREATE VIEW statement as written: what follows the first AS outside parentheses. */
+function viewQueryText(sql: string): string {
+  const bytes = Buffer.from(sql, 'utf8');
+  let depth = 0;
+  let start = -1;
+  for (const t of scanSync(sql).tokens) {
+    if (t.text === '(') depth++;
+    else if (t.text === ')') depth--;
+    else if (depth === 0 && t.text.toUpperCase() === 'AS') {
+      start = t.end;
+      break;
+    }
+  }
+  return bytes.subarray(start < 0 ? 0 : start).toString('utf8').trim().replace(/[\s;]+$/, '');
+}
+
+/** A view that must go when something it reads goes, with the line PostgreSQL's DETAIL gives it. */
+interface DependentView {
+  readonly view: ViewInfo;
+  readonly detail: string;
+}
+
+/**
+ * The views in `first` and every view that reads one of them, depth first in creation order (the
+ * order PostgreSQL reports them). Views in `spared` (being dropped by the same statement) are left out.
+ */
+function dependentViews(catalog: Catalog, first: readonly ViewInfo[], detail: (v: ViewInfo) => string, spared: ReadonlySet<number> = new Set()): DependentView[] {
+  const out: DependentView[] = [];
+  const seen = new Set<number>(spared);
+  const visit = (v: ViewInfo, line: string): void => {
+    if (seen.has(v.oid)) return;
+    seen.add(v.oid);
+    out.push({ view: v, detail: line });
+    for (const w of byOid(catalog.viewsUsing(v.oid))) visit(w, `view ${w.name} depends on view ${v.name}`);
+  };
+  for (const v of byOid(first)) visit(v, detail(v));
+  return out;
+}
+
+function byOid<T extends { readonly oid: number }>(xs: readonly T[]): T[] {
+  return [...xs].sort((a, b) => a.oid - b.oid);
+}
+
+function dependentObjectsError(what: string, details: readonly string[]): SqlError {
+  return new SqlError(SqlState.dependentObjectsStillExist, `cannot drop ${what} because other objects depend on it`, {
+    detail: details.join('\n'),
+    hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
+  });
+}
+
+/** PostgreSQL's notice for what a DROP ... CASCADE also dropped. */
+function noticeCascade(ctx: DdlContext, dropped: readonly string[]): void {
+  if (dropped.length === 1) ctx.notice('00000', `drop cascades to ${dropped[0]}`);
+  else if (dropped.length > 1) ctx.notice('00000', `drop cascades to ${dropped.length} other objects`, { detail: dropped.map((d) => `drop cascades to ${d}`).join('\n') });
+}
+
+function dropView(change: Change, view: ViewInfo, cascade: boolean, spared: ReadonlySet<number>): void {
+  const dependents = dependentViews(change.catalog, change.catalog.viewsUsing(view.oid), (v) => `view ${v.name} depends on view ${view.name}`, new Set([...spared, view.oid]));
+  if (dependents.length && !cascade) throw dependentObjectsError(`view ${view.name}`, dependents.map((d) => d.detail));
+  noticeCascade(change.ctx, dependents.map((d) => `view ${d.view.name}`));
+  for (const d of dependents) change.remove(d.view.oid);
+  change.remove(view.oid);
+}
+
+/** Whether a view's query may read column `column` of the relations it reads: it names it, or uses `*`. */
+function mentionsColumn(view: ViewInfo, column: string): boolean {
+  const visit = (node: unknown): boolean => {
+    if (Array.isArray(node)) return node.some(visit);
+    if (typeof node !== 'object' || node === null) return false;
+    for (const [key, value] of Object.entries(node)) {
+      if (key === 'A_Star') return true;
+      if (key === 'String' && (value as { sval?: string }).sval === column) return true;
+      if (visit(value)) return true;
+    }
+    return false;
+  };
+  return visit(view.query);
+}
+
+/** The views that read column `column` of relation `rel` (directly). */
+function viewsUsingColumn(catalog: Catalog, rel: { readonly oid: number }, column: string): ViewInfo[] {
+  return byOid(catalog.viewsUsing(rel.oid).filter((v) => mentionsColumn(v, column)));
+}
+
+/**
+ * Follows a renamed relation or schema in the stored queries of the views: each names relations
+ * schema-qualified, so the names are changed where they are written. A renamed relation keeps its
+ * old name as the alias, so the view's column references still find it.
+ */
+function renameInViews(change: Change, rename: (rv: RangeVar) => boolean): void {
+  for (const view of change.catalog.views()) {
+    const query = structuredClone(view.query);
+    let changed = false;
+    const visit = (node: unknown): void => {
+      if (Array.isArray(node)) return node.forEach(visit);
+      if (typeof node !== 'object' || node === null) return;
+      for (const [key, value] of Object.entries(node)) {
+        if (key === 'RangeVar' && rename(value as RangeVar)) changed = true;
+        visit(value);
+      }
+    };
+    visit(query);
+    if (changed) change.put({ ...view, query });
+  }
+}
+
+function renameRelationInViews(change: Change, schemaOid: number, oldName: string, newName: string): void {
+  const schema = change.catalog.schemaByOid(schemaOid)?.name;
+  renameInViews(change, (rv) => {
+    if (rv.schemaname !== schema || rv.relname !== oldName) return false;
+    rv.relname = newName;
+    rv.alias ??= { aliasname: oldName };
+    return true;
+  });
+}
+
+/**
+ * A view's stored query names columns as written: renaming a column a view reads would break it,
+ * so it is refused (PostgreSQL binds views to columns by number and allows it).
+ */
+function refuseColumnRename(change: Change, rel: TableInfo | ViewInfo, column: string): void {
+  const user = viewsUsingColumn(change.catalog, rel, column)[0];
+  if (user) {
+    throw new SqlError(SqlState.featureNotSupported, `cannot rename column "${column}" of ${rel.kind === 'view' ? 'view' : 'table'} "${rel.name}" because view ${user.name} uses it`, {
+      hint: 'Drop the view, rename the column, and create the view again.',
+    });
+  }
+}
+
 // ---- DROP -------------------------------------------------------------------------------------
 
 async function drop(change: Change, stmt: DropStmt): Promise<string> {
@@ -665,9 +875,16 @@ async function drop(change: Change, stmt: DropStmt): Promise<string> {
     case 'OBJECT_INDEX':
     case 'OBJECT_VIEW': {
       const kind = stmt.removeType === 'OBJECT_TABLE' ? 'table' : stmt.removeType === 'OBJECT_SEQUENCE' ? 'sequence' : stmt.removeType === 'OBJECT_INDEX' ? 'index' : 'view';
-      for (const o of stmt.objects ?? []) {
-        const names = stringList(nodeAs(o, 'List')?.items);
-        const name: QualifiedName = { schema: names.length > 1 ? names[names.length - 2]! : null, name: names[names.length - 1]! };
+      const names = (stmt.objects ?? []).map((o) => stringList(nodeAs(o, 'List')?.items));
+      const nameOf = (parts: readonly string[]): QualifiedName => ({ schema: parts.length > 1 ? parts[parts.length - 2]! : null, name: parts[parts.length - 1]! });
+      // Views dropped by the same statement do not hold each other back.
+      const named = new Set<number>();
+      for (const parts of names) {
+        const r = change.catalog.findRelation(nameOf(parts), ctx.searchPath, ctx.user);
+        if (r?.kind === 'view') named.add(r.oid);
+      }
+      for (const parts of names) {
+        const name = nameOf(parts);
         let rel;
         try {
           rel = change.catalog.findRelation(name, ctx.searchPath, ctx.user);
@@ -675,19 +892,26 @@ async function drop(change: Change, stmt: DropStmt): Promise<string> {
           if (stmt.missing_ok && e instanceof SqlError && e.code === SqlState.invalidSchemaName) rel = undefined;
           else throw e;
         }
-        const shown = names.join('.');
-        if (!rel || kind === 'view') {
+        const shown = parts.join('.');
+        if (!rel) {
           if (stmt.missing_ok) {
             ctx.notice('00000', `${kind} "${shown}" does not exist, skipping`);
             continue;
           }
-          throw new SqlError(kind === 'index' || kind === 'view' ? SqlState.undefinedObject : SqlState.undefinedTable, `${kind} "${shown}" does not exist`);
+          throw new SqlError(kind === 'index' ? SqlState.undefinedObject : SqlState.undefinedTable, `${kind} "${shown}" does not exist`);
         }
-        if (kind === 'table') {
-          if (rel.kind !== 'table') throw new SqlError(SqlState.wrongObjectType, `"${name.name}" is not a table`, { hint: `Use DROP ${rel.kind === 'sequence' ? 'SEQUENCE' : 'INDEX'} to remove a ${rel.kind}.` });
+        if (rel.kind === 'system') throw new SqlError(SqlState.insufficientPrivilege, `permission denied: "${rel.name}" is a system catalog`);
+        if (rel.kind !== kind) {
+          const a = (k: string) => (k === 'index' ? `an ${k}` : `a ${k}`);
+          throw new SqlError(SqlState.wrongObjectType, `"${name.name}" is not ${a(kind)}`, { hint: `Use DROP ${rel.kind.toUpperCase()} to remove ${a(rel.kind)}.` });
+        }
+        if (rel.kind === 'view') {
+          dropView(change, rel, cascade, named);
+          continue;
+        }
+        if (rel.kind === 'table') {
           dropTable(change, rel, cascade);
-        } else if (kind === 'sequence') {
-          if (rel.kind !== 'sequence') throw new SqlError(SqlState.wrongObjectType, `"${name.name}" is not a sequence`);
+        } else if (rel.kind === 'sequence') {
           const owner = rel.ownedBy ? change.catalog.tableByOid(rel.ownedBy.tableOid) : undefined;
           const dependent = owner?.columns.find((c) => c.attnum === rel.ownedBy!.attnum && (c.sequenceOid === rel.oid || c.default?.text.includes(`'${rel.name}'`)));
           if (owner && dependent && !cascade) {
@@ -703,7 +927,6 @@ async function drop(change: Change, stmt: DropStmt): Promise<string> {
           change.remove(rel.oid);
           ctx.sequences.forget(rel.oid);
         } else {
-          if (rel.kind !== 'index') throw new SqlError(SqlState.wrongObjectType, `"${name.name}" is not an index`);
           const con = rel.table.constraints.find((c) => c.indexOid === rel.index.oid);
           if (con) {
             throw new SqlError(SqlState.dependentObjectsStillExist, `cannot drop index ${rel.index.name} because constraint ${con.name} on table ${rel.table.name} requires it`, {
@@ -729,13 +952,15 @@ async function drop(change: Change, stmt: DropStmt): Promise<string> {
         if (schema.oid < 16384 && schema.name !== 'public') throw new SqlError(SqlState.dependentObjectsStillExist, `cannot drop schema ${name} because it is required by the database system`);
         const tables = change.catalog.tables().filter((t) => t.schemaOid === schema.oid);
         const seqs = change.catalog.sequences().filter((s) => s.schemaOid === schema.oid);
-        if ((tables.length || seqs.length) && !cascade) {
-          const first = tables[0] ? `table ${tables[0].name}` : `sequence ${seqs[0]!.name}`;
+        const views = byOid(change.catalog.views().filter((v) => v.schemaOid === schema.oid));
+        if ((tables.length || seqs.length || views.length) && !cascade) {
+          const first = tables[0] ? `table ${tables[0].name}` : views[0] ? `view ${views[0].name}` : `sequence ${seqs[0]!.name}`;
           throw new SqlError(SqlState.dependentObjectsStillExist, `cannot drop schema ${name} because other objects depend on it`, {
             detail: `${first} depends on schema ${name}`,
             hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
           });
         }
+        for (const v of views) if (change.catalog.viewByOid(v.oid)) dropView(change, change.catalog.viewByOid(v.oid)!, true, new Set());
         for (const t of tables) if (change.catalog.tableByOid(t.oid)) dropTable(change, change.catalog.tableByOid(t.oid)!, true);
         for (const s of change.catalog.sequences().filter((x) => x.schemaOid === schema.oid)) change.remove(s.oid);
         change.remove(schema.oid);
@@ -749,22 +974,22 @@ async function drop(change: Change, stmt: DropStmt): Promise<string> {
 
 function dropTable(change: Change, table: TableInfo, cascade: boolean): void {
   const ctx = change.ctx;
-  // Foreign keys of other tables that reference this one.
+  // Foreign keys of other tables that reference this one, and the views that read it.
   const dependents = change.catalog
     .tables()
     .filter((other) => other.oid !== table.oid)
     .map((other) => ({ other, refs: other.constraints.filter((c) => c.type === 'f' && c.foreignKey?.refTableOid === table.oid) }))
     .filter((d) => d.refs.length > 0);
-  if (dependents.length && !cascade) {
-    throw new SqlError(SqlState.dependentObjectsStillExist, `cannot drop table ${table.name} because other objects depend on it`, {
-      detail: dependents.flatMap((d) => d.refs.map((r) => `constraint ${r.name} on table ${d.other.name} depends on table ${table.name}`)).join('\n'),
-      hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
-    });
+  const views = dependentViews(change.catalog, change.catalog.viewsUsing(table.oid), (v) => `view ${v.name} depends on table ${table.name}`);
+  if ((dependents.length || views.length) && !cascade) {
+    throw dependentObjectsError(`table ${table.name}`, [
+      ...dependents.flatMap((d) => d.refs.map((r) => `constraint ${r.name} on table ${d.other.name} depends on table ${table.name}`)),
+      ...views.map((v) => v.detail),
+    ]);
   }
-  for (const { other, refs } of dependents) {
-    for (const r of refs) ctx.notice('00000', `drop cascades to constraint ${r.name} on table ${other.name}`);
-    change.put({ ...other, constraints: other.constraints.filter((c) => !refs.includes(c)) });
-  }
+  noticeCascade(ctx, [...dependents.flatMap((d) => d.refs.map((r) => `constraint ${r.name} on table ${d.other.name}`)), ...views.map((v) => `view ${v.view.name}`)]);
+  for (const { other, refs } of dependents) change.put({ ...other, constraints: other.constraints.filter((c) => !refs.includes(c)) });
+  for (const v of views) change.remove(v.view.oid);
   for (const s of change.catalog.sequences()) {
     if (s.ownedBy?.tableOid === table.oid) {
       change.remove(s.oid);
@@ -1040,12 +1265,15 @@ async function alterTableCommand(change: Change, table: TableInfo, cmd: NonNulla
       const cascade = cmd.behavior === 'DROP_CASCADE';
       const dependentConstraints = table.constraints.filter((c) => c.columns.includes(col.attnum));
       const referencing = change.catalog.tables().flatMap((t) => t.constraints.filter((c) => c.type === 'f' && c.foreignKey?.refTableOid === table.oid && c.foreignKey.refColumns.includes(col.attnum)).map((c) => ({ t, c })));
-      if (referencing.length && !cascade) {
-        throw new SqlError(SqlState.dependentObjectsStillExist, `cannot drop column ${col.name} of table ${table.name} because other objects depend on it`, {
-          detail: `constraint ${referencing[0]!.c.name} on table ${referencing[0]!.t.name} depends on column ${col.name} of table ${table.name}`,
-          hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
-        });
+      const views = dependentViews(change.catalog, viewsUsingColumn(change.catalog, table, col.name), (v) => `view ${v.name} depends on column ${col.name} of table ${table.name}`);
+      if ((referencing.length || views.length) && !cascade) {
+        throw dependentObjectsError(`column ${col.name} of table ${table.name}`, [
+          ...referencing.slice(0, 1).map((r) => `constraint ${r.c.name} on table ${r.t.name} depends on column ${col.name} of table ${table.name}`),
+          ...views.map((v) => v.detail),
+        ]);
       }
+      noticeCascade(ctx, views.map((v) => `view ${v.view.name}`));
+      for (const v of views) change.remove(v.view.oid);
       for (const r of referencing) change.put({ ...r.t, constraints: r.t.constraints.filter((c) => c !== r.c) });
       const droppedIndexes = table.indexes.filter((i) => i.columns.includes(col.attnum));
       for (const i of droppedIndexes) if (i.uniqueTable) ctx.afterCommit(() => ctx.admin.dropTable({ namespace: table.namespace, table: i.uniqueTable! }, { ifExists: true }));
@@ -1105,6 +1333,10 @@ async function alterTableCommand(change: Change, table: TableInfo, cmd: NonNulla
       const col = findColumn(table, cmd.name ?? '');
       const def = nodeAs(cmd.def, 'ColumnDef')!;
       const type = resolveTypeName(def.typeName!);
+      const user = viewsUsingColumn(change.catalog, table, col.name)[0];
+      if (user) {
+        throw new SqlError(SqlState.featureNotSupported, 'cannot alter type of a column used by a view or rule', { detail: `rule _RETURN on view ${user.name} depends on column "${col.name}"` });
+      }
       // The stored values stay as they are: both the default mapping and the column's recorded
       // storage type must fit the new SQL type.
       const storage = ctx.storageOf(table.namespace).capabilities;
@@ -1221,28 +1453,47 @@ async function validateExistingRows(change: Change, table: TableInfo, con: Const
 async function rename(change: Change, stmt: RenameStmt): Promise<string> {
   const ctx = change.ctx;
   switch (stmt.renameType) {
-    case 'OBJECT_TABLE': {
-      let table: TableInfo;
-      try {
-        table = change.catalog.resolveTable(qualified(stmt.relation!), ctx.searchPath, ctx.user);
-      } catch (e) {
+    case 'OBJECT_TABLE':
+    case 'OBJECT_VIEW': {
+      // ALTER TABLE renames views too; ALTER VIEW only views.
+      const tag = stmt.renameType === 'OBJECT_VIEW' ? 'ALTER VIEW' : 'ALTER TABLE';
+      const name = qualified(stmt.relation!);
+      const rel = change.catalog.findRelation(name, ctx.searchPath, ctx.user);
+      if (!rel) {
         if (stmt.missing_ok) {
           ctx.notice('00000', `relation "${stmt.relation!.relname}" does not exist, skipping`);
-          return 'ALTER TABLE';
+          return tag;
         }
-        throw e;
+        throw undefinedRelation(name);
       }
+      if (stmt.renameType === 'OBJECT_VIEW' && rel.kind !== 'view') throw new SqlError(SqlState.wrongObjectType, `"${name.name}" is not a view`);
+      const renamed = rel.kind === 'view' ? rel : change.catalog.resolveTable(name, ctx.searchPath, ctx.user);
       const newName = stmt.newname ?? '';
-      if (change.catalog.relationIn(table.schemaOid, newName)) throw new SqlError(SqlState.duplicateTable, `relation "${newName}" already exists`);
-      change.put({ ...table, name: newName });
-      return 'ALTER TABLE';
+      if (change.catalog.relationIn(renamed.schemaOid, newName)) throw new SqlError(SqlState.duplicateTable, `relation "${newName}" already exists`);
+      renameRelationInViews(change, renamed.schemaOid, renamed.name, newName);
+      // A view that reads itself was just rewritten: rename the newest version.
+      change.put({ ...(change.catalog.viewByOid(renamed.oid) ?? renamed), name: newName });
+      return tag;
     }
     case 'OBJECT_COLUMN': {
-      const table = change.catalog.resolveTable(qualified(stmt.relation!), ctx.searchPath, ctx.user);
+      const name = qualified(stmt.relation!);
+      const rel = change.catalog.findRelation(name, ctx.searchPath, ctx.user);
+      const tag = stmt.relationType === 'OBJECT_VIEW' ? 'ALTER VIEW' : 'ALTER TABLE';
+      if (rel?.kind === 'view') {
+        const col = rel.columns.find((c) => c.name === stmt.subname);
+        if (!col) throw new SqlError(SqlState.undefinedColumn, `column "${stmt.subname}" does not exist`);
+        if (rel.columns.some((c) => c.name === stmt.newname)) throw new SqlError(SqlState.duplicateColumn, `column "${stmt.newname}" of relation "${rel.name}" already exists`);
+        refuseColumnRename(change, rel, col.name);
+        change.put({ ...rel, columns: rel.columns.map((c) => (c === col ? { ...c, name: stmt.newname ?? '' } : c)) });
+        return tag;
+      }
+      if (stmt.relationType === 'OBJECT_VIEW' && rel) throw new SqlError(SqlState.wrongObjectType, `"${name.name}" is not a view`);
+      const table = change.catalog.resolveTable(name, ctx.searchPath, ctx.user);
       const col = findColumn(table, stmt.subname ?? '');
       if (table.columns.some((c) => c.name === stmt.newname)) throw new SqlError(SqlState.duplicateColumn, `column "${stmt.newname}" of relation "${table.name}" already exists`);
+      refuseColumnRename(change, table, col.name);
       change.put({ ...table, columns: table.columns.map((c) => (c === col ? { ...c, name: stmt.newname ?? '' } : c)) });
-      return 'ALTER TABLE';
+      return tag;
     }
     case 'OBJECT_TABCONSTRAINT': {
       const table = change.catalog.resolveTable(qualified(stmt.relation!), ctx.searchPath, ctx.user);
@@ -1269,7 +1520,12 @@ async function rename(change: Change, stmt: RenameStmt): Promise<string> {
     case 'OBJECT_SCHEMA': {
       const schema = change.catalog.schemaByName(stmt.subname ?? '');
       if (!schema) throw new SqlError('3F000', `schema "${stmt.subname}" does not exist`);
-      change.put({ ...schema, name: stmt.newname ?? '' });
+      renameInViews(change, (rv) => {
+        if (rv.schemaname !== schema.name) return false;
+        rv.schemaname = stmt.newname ?? '';
+        return true;
+      });
+      change.put({ ...change.catalog.schemaByOid(schema.oid)!, name: stmt.newname ?? '' });
       return 'ALTER SCHEMA';
     }
     default:

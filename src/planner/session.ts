@@ -736,7 +736,8 @@ export class SqlSession implements BackendSession, ActivitySource {
       case 'AlterSeqStmt':
       case 'TruncateStmt':
       case 'CommentStmt':
-        return { kind: 'command', tag: await this.ddl(node) };
+      case 'ViewStmt':
+        return { kind: 'command', tag: await this.ddl(node, sql) };
       case 'CopyStmt':
         return startCopy(this.copyHost(sql), nodeAs(node, 'CopyStmt')!, sql);
       case 'PrepareStmt':
@@ -745,14 +746,12 @@ export class SqlSession implements BackendSession, ActivitySource {
       case 'DoStmt':
       case 'CreateFunctionStmt':
         throw unsupported('procedural code');
-      case 'ViewStmt':
-        throw unsupported('views');
       default:
         throw unsupported(tag.replace(/Stmt$/, ''));
     }
   }
 
-  private async ddl(node: Node): Promise<string> {
+  private async ddl(node: Node, sql: string): Promise<string> {
     this.assertWritable(nodeTag(node) === 'TruncateStmt' ? 'TRUNCATE TABLE' : 'DDL');
     const tx = await this.transaction();
     this.txCatalog ??= await this.engine.store.beginChange(tx, this.engine.store.snapshot());
@@ -764,6 +763,7 @@ export class SqlSession implements BackendSession, ActivitySource {
       state: this.txCatalog,
       analyzer: (catalog) => this.analyzerContext('', [], catalog),
       runtime: (catalog) => this.runtime([], catalog),
+      sql,
       searchPath: this.searchPath(),
       user: this.startup.user,
       notice: (code, message, fields) => this.emitNotice(new SqlError(code, message, { ...fields, severity: code.startsWith('01') ? 'WARNING' : 'NOTICE' })),

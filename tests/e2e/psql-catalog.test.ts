@@ -4,7 +4,8 @@
  * and \dn+ shows, as a schema's description, which storage holds its tables.
  *
  * Differences kept: \dn+ (the description is the schema's storage; PostgreSQL says "standard
- * public schema"), sizes in \dt+ / \di+ / \ds+ (polygres reports 0 bytes: it does not measure its
+ * public schema"), the definition \d+ prints for a view (the query as written, not PostgreSQL's
+ * deparse), sizes in \dt+ / \di+ / \ds+ (polygres reports 0 bytes: it does not measure its
  * storages), and \l / \du list only the database and roles polygres knows (so they are compared
  * for "postgres" only, which both servers have).
  */
@@ -27,13 +28,16 @@ const SCHEMA = [
   'CREATE SEQUENCE myseq',
   "COMMENT ON TABLE users IS 'the people'",
   "COMMENT ON COLUMN users.email IS 'unique address'",
+  'CREATE VIEW active_users AS SELECT id, email, name AS full_name, balance * 2 AS doubled FROM users WHERE flag',
+  'CREATE VIEW other.v2 (x) AS SELECT a, b FROM other.t2',
+  "COMMENT ON VIEW active_users IS 'who is in'",
 ];
 
 /** Commands whose whole output must equal PostgreSQL's. */
 const SAME_OUTPUT = [
   '\\dt', '\\d users', '\\d orders', '\\d other.t2', '\\di', '\\ds', '\\dn', '\\dv', '\\dm', '\\df', '\\dT', '\\dx', '\\d+ users', '\\d+ orders',
   '\\d users_id_seq', '\\d myseq', '\\d users_pkey', '\\dp', '\\dd', '\\l postgres', '\\du postgres', '\\dt other.*', '\\dt+ nosuchtable', '\\d nosuchtable',
-  '\\dconfig search_path', '\\dA', '\\db', '\\dL',
+  '\\dconfig search_path', '\\dA', '\\db', '\\dL', '\\d active_users', '\\d other.v2', '\\dv other.*', '\\dv+', '\\dt active_users',
 ];
 
 describe('psql catalog commands, compared with PostgreSQL', { skip }, () => {
@@ -80,6 +84,16 @@ describe('psql catalog commands, compared with PostgreSQL', { skip }, () => {
       const withoutSize = (out: string) => out.replace(/\|(\d+ (bytes|kB))\|/g, '|<size>|');
       assert.equal(withoutSize(mine.stdout), withoutSize(theirs.stdout), command);
     }
+  });
+
+  test('\\d+ of a view prints what PostgreSQL prints, apart from the definition (the query as written)', async () => {
+    const theirs = await psql(reference!.target, '\\d+ active_users', referenceUser(), reference!.database);
+    const mine = await psql(target, '\\d+ active_users', USER, DATABASE);
+    const [theirColumns, theirDefinition] = theirs.stdout.split('View definition:\n');
+    const [myColumns, myDefinition] = mine.stdout.split('View definition:\n');
+    assert.equal(myColumns, theirColumns);
+    assert.match(theirDefinition ?? '', /FROM users\s+WHERE users\.flag;/);
+    assert.equal(myDefinition, ' SELECT id, email, name AS full_name, balance * 2 AS doubled FROM users WHERE flag;\n\n');
   });
 });
 

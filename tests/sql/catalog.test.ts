@@ -1,7 +1,7 @@
 /**
  * The catalog lives in the storage: a second polygres node on the same storage sees the first
  * node's DDL within the refresh interval (and at once after a statement finds a table missing), and
- * a restarted node finds its tables again.
+ * a restarted node finds its tables and views again.
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -110,11 +110,43 @@ describe('catalog shared through the storage', () => {
     await assert.rejects(run(b.session, 'COMMIT'), (e: unknown) => e instanceof SqlError && e.code === '40001');
   });
 
-  test('a restarted node finds its tables and rows', async () => {
+  /** Runs `sql` on `node` until it gives `expected` (the node catches up with the other's DDL). */
+  async function eventually(node: Node, sql: string, expected: unknown[][] | string): Promise<void> {
+    const deadline = Date.now() + 20 * REFRESH_MS;
+    for (;;) {
+      let got: unknown[][] | string;
+      try {
+        got = await run(node.session, sql);
+      } catch (e) {
+        got = e instanceof SqlError ? e.code : String(e);
+      }
+      if (JSON.stringify(got) === JSON.stringify(expected)) return;
+      assert.ok(Date.now() < deadline, `${sql} gave ${JSON.stringify(got)}, not ${JSON.stringify(expected)}`);
+      await new Promise((r) => setTimeout(r, REFRESH_MS / 2));
+    }
+  }
+
+  test('views are shared too: created, replaced and dropped on one node, seen by the other', async () => {
+    await run(a.session, 'CREATE TABLE view_base (id int PRIMARY KEY, v text)');
+    await run(a.session, "INSERT INTO view_base VALUES (1, 'one'), (2, 'two')");
+    await run(a.session, 'CREATE VIEW shared_v AS SELECT v FROM view_base WHERE id = 1');
+    await eventually(b, 'SELECT * FROM shared_v', [['one']]);
+    await run(a.session, 'CREATE OR REPLACE VIEW shared_v AS SELECT v FROM view_base WHERE id = 2');
+    await eventually(b, 'SELECT * FROM shared_v', [['two']]);
+    // The other node's DROP TABLE knows about the view.
+    await assert.rejects(run(b.session, 'DROP TABLE view_base'), (e: unknown) => e instanceof SqlError && e.code === '2BP01');
+    await run(a.session, 'DROP VIEW shared_v');
+    await eventually(b, 'SELECT * FROM shared_v', '42P01');
+    await run(b.session, 'DROP TABLE view_base');
+  });
+
+  test('a restarted node finds its tables, rows and views', async () => {
     await run(a.session, 'CREATE TABLE durable (id int PRIMARY KEY, v text)');
     await run(a.session, "INSERT INTO durable VALUES (7, 'kept')");
+    await run(a.session, 'CREATE VIEW durable_v (n) AS SELECT count(*) FROM durable');
     await a.close();
     a = await startNode(join(dir, 'db.sqlite'));
     assert.deepEqual(await run(a.session, 'SELECT id, v FROM durable'), [[7, 'kept']]);
+    assert.deepEqual(await run(a.session, 'SELECT n FROM durable_v'), [[1n]]);
   });
 });

@@ -19,6 +19,7 @@ import {
   type IndexInfo,
   type SchemaInfo,
   type TableInfo,
+  type ViewInfo,
 } from '../model.js';
 import type { SystemCatalogContext } from './context.js';
 import { relationDisplayName } from './types.js';
@@ -184,6 +185,7 @@ export const PG_CONSTRAINT_OID = 2606;
 export const PG_TYPE_OID = 1247;
 export const PG_PROC_OID = 1255;
 export const PG_ATTRDEF_OID = 2604;
+export const PG_REWRITE_OID = 2618;
 export const PG_DATABASE_OID = 1262;
 export const PG_EXTENSION_OID = 3079;
 export const PG_LANGUAGE_OID = 2612;
@@ -210,6 +212,10 @@ export function descriptions(ctx: SystemCatalogContext): Description[] {
     for (const c of t.constraints) if (c.comment !== undefined) out.push({ objoid: c.oid, classoid: PG_CONSTRAINT_OID, objsubid: 0, description: c.comment });
   }
   for (const s of ctx.catalog.sequences()) if (s.comment !== undefined) out.push({ objoid: s.oid, classoid: PG_CLASS_OID, objsubid: 0, description: s.comment });
+  for (const v of ctx.catalog.views()) {
+    if (v.comment !== undefined) out.push({ objoid: v.oid, classoid: PG_CLASS_OID, objsubid: 0, description: v.comment });
+    for (const c of v.columns) if (c.comment !== undefined) out.push({ objoid: v.oid, classoid: PG_CLASS_OID, objsubid: c.attnum, description: c.comment });
+  }
   out.push({ objoid: PLPGSQL_EXTENSION_OID, classoid: PG_EXTENSION_OID, objsubid: 0, description: 'PL/pgSQL procedural language' });
   for (const [oid, , description] of LANGUAGES) out.push({ objoid: oid, classoid: PG_LANGUAGE_OID, objsubid: 0, description });
   return out;
@@ -224,7 +230,7 @@ export function descriptionOf(ctx: SystemCatalogContext, objoid: number, classoi
   if (classoid === PG_CLASS_OID) {
     const r = ctx.catalog.relationByOid(objoid);
     if (!r) return null;
-    if (r.kind === 'table') return (objsubid === 0 ? r.comment : r.columns.find((c) => c.attnum === objsubid)?.comment) ?? null;
+    if (r.kind === 'table' || r.kind === 'view') return (objsubid === 0 ? r.comment : r.columns.find((c) => c.attnum === objsubid)?.comment) ?? null;
     if (objsubid !== 0) return null;
     if (r.kind === 'sequence') return r.comment ?? null;
     if (r.kind === 'index') return r.index.comment ?? null;
@@ -385,4 +391,12 @@ export function defaultOpclass(typeOid: number): number {
 /** The collation of a column of type `typeOid` (attcollation, indcollation): the type's own. */
 export function collationOf(typeOid: number): number {
   return typeByOid(typeOid)?.typcollation ?? 0;
+}
+
+/**
+ * A view's definition as pg_get_viewdef and pg_views show it: the query as written in CREATE VIEW,
+ * in PostgreSQL's frame (a leading space, a closing semicolon). PostgreSQL prints its own deparse.
+ */
+export function viewDefinition(view: ViewInfo): string {
+  return ` ${view.text};`;
 }

@@ -6,9 +6,9 @@
  */
 import { Oid } from '../../types/oids.js';
 import { charTypmodLength, intervalTypmodPrecision, intervalTypmodRange, isArrayType, numericTypmodPrecision, numericTypmodScale, typeByOid, formatType, INTERVAL_FULL_PRECISION, INTERVAL_FULL_RANGE, IntervalField } from '../../types/registry.js';
-import type { ColumnInfo, ConstraintInfo, ForeignKeyAction, SchemaInfo, TableInfo } from '../model.js';
+import type { ColumnInfo, ConstraintInfo, ForeignKeyAction, SchemaInfo, TableInfo, ViewInfo } from '../model.js';
 import type { SystemCatalogContext, SystemRow, ProcEntry } from './context.js';
-import { allSchemas, constraintDefinition, referencedConstraint, schemaOwnerOid, roles, collationOf } from './facts.js';
+import { allSchemas, constraintDefinition, referencedConstraint, schemaOwnerOid, roles, collationOf, viewDefinition } from './facts.js';
 import { SYSTEM_RELATIONS, type SystemRelation } from './relations.js';
 import { domainByOid, typeName, typeSchemaOid } from './types.js';
 
@@ -98,7 +98,7 @@ function udt(ctx: SystemCatalogContext, oid: number): { udt_catalog: string; udt
 function columnRow(
   ctx: SystemCatalogContext,
   owner: { schemaOid: number; name: string; isView: boolean },
-  column: { name: string; attnum: number; typeOid: number; typmod: number; notNull: boolean; defaultText: string | null; identity: string; sequence?: { start: string; increment: string; max: string; min: string; cycle: boolean } },
+  column: { name: string; attnum: number; typeOid: number; typmod: number; notNull: boolean; defaultText: string | null; identity: string; sequence?: { start: string; increment: string; max: string; min: string; cycle: boolean }; updatable?: boolean },
 ): SystemRow {
   const domain = domainByOid(column.typeOid);
   const base = domain ? domain.baseType : column.typeOid;
@@ -145,7 +145,7 @@ function columnRow(
     identity_cycle: column.identity ? yesNo(column.sequence?.cycle ?? false) : NO,
     is_generated: 'NEVER',
     generation_expression: null,
-    is_updatable: yesNo(!owner.isView),
+    is_updatable: yesNo(column.updatable ?? !owner.isView),
   };
 }
 
@@ -163,6 +163,11 @@ function* columns(ctx: SystemCatalogContext): Iterable<SystemRow> {
       });
     }
   }
+  for (const v of ctx.catalog.views()) {
+    for (const c of v.columns) {
+      yield columnRow(ctx, { schemaOid: v.schemaOid, name: v.name, isView: true }, { name: c.name, attnum: c.attnum, typeOid: c.type.oid, typmod: c.type.typmod, notNull: false, defaultText: null, identity: '', updatable: c.updatable === true });
+    }
+  }
 }
 
 function* schemata(ctx: SystemCatalogContext): Iterable<SystemRow> {
@@ -172,27 +177,32 @@ function* schemata(ctx: SystemCatalogContext): Iterable<SystemRow> {
   }
 }
 
-function tableRow(ctx: SystemCatalogContext, schemaOid: number, name: string, type: 'BASE TABLE' | 'VIEW'): SystemRow {
+function tableRow(ctx: SystemCatalogContext, schemaOid: number, name: string, type: 'BASE TABLE' | 'VIEW', insertable = type === 'BASE TABLE'): SystemRow {
   return {
     table_catalog: ctx.database, table_schema: schemaName(ctx, schemaOid), table_name: name, table_type: type, self_referencing_column_name: null,
     reference_generation: null, user_defined_type_catalog: null, user_defined_type_schema: null, user_defined_type_name: null,
-    is_insertable_into: yesNo(type === 'BASE TABLE'), is_typed: NO, commit_action: null,
+    is_insertable_into: yesNo(insertable), is_typed: NO, commit_action: null,
   };
+}
+
+/** An automatically updatable view with a column INSERT and UPDATE can write (pg_relation_is_updatable). */
+function viewIsUpdatable(v: ViewInfo): boolean {
+  return v.columns.some((c) => c.updatable === true);
 }
 
 function* tables(ctx: SystemCatalogContext): Iterable<SystemRow> {
   for (const r of SYSTEM_RELATIONS) yield tableRow(ctx, r.schemaOid, r.name, r.relkind === 'r' ? 'BASE TABLE' : 'VIEW');
   for (const t of ctx.catalog.tables()) yield tableRow(ctx, t.schemaOid, t.name, 'BASE TABLE');
+  for (const v of ctx.catalog.views()) yield tableRow(ctx, v.schemaOid, v.name, 'VIEW', viewIsUpdatable(v));
 }
 
 function* views(ctx: SystemCatalogContext): Iterable<SystemRow> {
-  for (const r of SYSTEM_RELATIONS) {
-    if (r.relkind !== 'v') continue;
-    yield {
-      table_catalog: ctx.database, table_schema: schemaName(ctx, r.schemaOid), table_name: r.name, view_definition: null, check_option: 'NONE', is_updatable: NO,
-      is_insertable_into: NO, is_trigger_updatable: NO, is_trigger_deletable: NO, is_trigger_insertable_into: NO,
-    };
-  }
+  const row = (schemaOid: number, name: string, definition: string | null, updatable: boolean): SystemRow => ({
+    table_catalog: ctx.database, table_schema: schemaName(ctx, schemaOid), table_name: name, view_definition: definition, check_option: 'NONE', is_updatable: yesNo(updatable),
+    is_insertable_into: yesNo(updatable), is_trigger_updatable: NO, is_trigger_deletable: NO, is_trigger_insertable_into: NO,
+  });
+  for (const r of SYSTEM_RELATIONS) if (r.relkind === 'v') yield row(r.schemaOid, r.name, null, false);
+  for (const v of ctx.catalog.views()) yield row(v.schemaOid, v.name, viewDefinition(v), viewIsUpdatable(v));
 }
 
 const CONSTRAINT_TYPES: Readonly<Record<ConstraintInfo['type'], string>> = { p: 'PRIMARY KEY', u: 'UNIQUE', f: 'FOREIGN KEY', c: 'CHECK' };

@@ -23,6 +23,7 @@ import {
   HEAP_AM_OID,
   PG_ATTRDEF_OID,
   PG_CLASS_OID,
+  PG_REWRITE_OID,
   PLPGSQL_EXTENSION_OID,
   PREDEFINED_ROLE_MEMBERS,
   RELATION_OWNER_OID,
@@ -38,6 +39,7 @@ import {
   roleOid,
   roles,
   schemaOwnerOid,
+  viewDefinition,
 } from './facts.js';
 import { SYSTEM_COLUMNS, SYSTEM_RELATIONS } from './relations.js';
 import { INFORMATION_SCHEMA_DOMAINS } from './types.js';
@@ -102,7 +104,7 @@ function classRow(fields: {
     reltablespace: 0,
     // As PostgreSQL has them before any VACUUM: an index has its metapage, a sequence its one row.
     relpages: fields.relkind === 'i' || fields.relkind === 'S' ? 1 : 0,
-    reltuples: fields.relkind === 'r' ? -1 : fields.relkind === 'S' ? 1 : 0,
+    reltuples: fields.relkind === 'r' || fields.relkind === 'v' ? -1 : fields.relkind === 'S' ? 1 : 0,
     relallvisible: 0,
     reltoastrelid: 0,
     relhasindex: fields.relhasindex ?? false,
@@ -111,7 +113,8 @@ function classRow(fields: {
     relkind: fields.relkind,
     relnatts: fields.relnatts,
     relchecks: fields.relchecks ?? 0,
-    relhasrules: false,
+    // A view is its _RETURN rule.
+    relhasrules: fields.relkind === 'v',
     relhastriggers: fields.relhastriggers ?? false,
     relhassubclass: false,
     relrowsecurity: false,
@@ -154,6 +157,9 @@ function* pgClass(ctx: SystemCatalogContext): Iterable<SystemRow> {
   }
   for (const s of ctx.catalog.sequences()) {
     yield classRow({ oid: s.oid, relname: s.name, relnamespace: s.schemaOid, reltype: 0, relam: 0, relkind: 'S', relnatts: 3 });
+  }
+  for (const v of ctx.catalog.views()) {
+    yield classRow({ oid: v.oid, relname: v.name, relnamespace: v.schemaOid, reltype: v.oid, relam: 0, relkind: 'v', relnatts: v.columns.length });
   }
 }
 
@@ -230,6 +236,10 @@ function* pgAttribute(ctx: SystemCatalogContext): Iterable<SystemRow> {
     for (const [name, type] of SEQUENCE_COLUMNS) yield attributeRow({ attrelid: s.oid, attname: name, atttypid: type, attnum: ++n, attnotnull: true });
     yield* systemColumnRows(s.oid);
   }
+  // A view has no system columns: it stores no rows.
+  for (const v of ctx.catalog.views()) {
+    for (const c of v.columns) yield attributeRow({ attrelid: v.oid, attname: c.name, atttypid: c.type.oid, attnum: c.attnum, atttypmod: c.type.typmod });
+  }
 }
 
 function* pgType(ctx: SystemCatalogContext): Iterable<SystemRow> {
@@ -261,6 +271,7 @@ function* pgType(ctx: SystemCatalogContext): Iterable<SystemRow> {
   });
   for (const r of SYSTEM_RELATIONS) yield rowType(r.rowTypeOid, r.name, r.schemaOid, r.oid);
   for (const t of ctx.catalog.tables()) yield rowType(t.oid, t.name, t.schemaOid, t.oid);
+  for (const v of ctx.catalog.views()) yield rowType(v.oid, v.name, v.schemaOid, v.oid);
 }
 
 function* pgNamespace(ctx: SystemCatalogContext): Iterable<SystemRow> {
@@ -454,6 +465,19 @@ function* pgDepend(ctx: SystemCatalogContext): Iterable<SystemRow> {
       if (c.default) yield { classid: PG_ATTRDEF_OID, objid: attrdefOid(t, c.attnum), objsubid: 0, refclassid: PG_CLASS_OID, refobjid: t.oid, refobjsubid: c.attnum, deptype: 'a' };
     }
   }
+  // A view's _RETURN rule belongs to the view and depends on what the query reads (whole
+  // relations: polygres does not record which columns).
+  for (const v of ctx.catalog.views()) {
+    yield { classid: PG_REWRITE_OID, objid: v.ruleOid, objsubid: 0, refclassid: PG_CLASS_OID, refobjid: v.oid, refobjsubid: 0, deptype: 'i' };
+    for (const oid of v.dependsOn) yield { classid: PG_REWRITE_OID, objid: v.ruleOid, objsubid: 0, refclassid: PG_CLASS_OID, refobjid: oid, refobjsubid: 0, deptype: 'n' };
+  }
+}
+
+/** pg_rewrite: the _RETURN rule of each view; ev_action holds the query as written rather than a node tree. */
+function* pgRewrite(ctx: SystemCatalogContext): Iterable<SystemRow> {
+  for (const v of ctx.catalog.views()) {
+    yield { oid: v.ruleOid, rulename: '_RETURN', ev_class: v.oid, ev_type: '1', ev_enabled: 'O', is_instead: true, ev_qual: '<>', ev_action: v.text };
+  }
 }
 
 function* pgTablespace(): Iterable<SystemRow> {
@@ -479,6 +503,7 @@ function* pgViews(ctx: SystemCatalogContext): Iterable<SystemRow> {
   for (const r of SYSTEM_RELATIONS) {
     if (r.relkind === 'v') yield { schemaname: schemaName(ctx, r.schemaOid), viewname: r.name, viewowner: 'postgres', definition: null };
   }
+  for (const v of ctx.catalog.views()) yield { schemaname: schemaName(ctx, v.schemaOid), viewname: v.name, viewowner: 'postgres', definition: viewDefinition(v) };
 }
 
 function* pgIndexes(ctx: SystemCatalogContext): Iterable<SystemRow> {
@@ -631,6 +656,7 @@ export const PG_CATALOG_BUILDERS: ReadonlyMap<string, { readonly build: Builder;
   ['pg_tablespace', { build: pgTablespace, sessionDependent: false }],
   ['pg_tables', { build: pgTables, sessionDependent: false }],
   ['pg_views', { build: pgViews, sessionDependent: false }],
+  ['pg_rewrite', { build: pgRewrite, sessionDependent: false }],
   ['pg_indexes', { build: pgIndexes, sessionDependent: false }],
   ['pg_settings', { build: pgSettings, sessionDependent: true }],
   ['pg_stat_activity', { build: pgStatActivity, sessionDependent: true }],

@@ -1,33 +1,32 @@
 /**
  * The types pg_type lists beyond the built-in base types of src/types/registry.ts: the domains of
- * information_schema, and a composite row type for every table and system relation (typrelid =
- * the relation). A user table's row type has the table's own OID: OIDs are unique per catalog in
+ * information_schema, and a composite row type for every table, view and system relation (typrelid =
+ * the relation). A user table's or view's row type has the relation's own OID: OIDs are unique per catalog in
  * PostgreSQL, and this keeps row types stable without storing anything.
  */
 import { allTypes, formatType, isArrayType, parseTypeName, typeByOid, type TypeRef } from '../../types/registry.js';
 import { SqlError, SqlState } from '../../errors.js';
 import type { Catalog, Relation } from '../catalog.js';
 import { relationName, relationOid, relationSchemaOid } from '../catalog.js';
-import { INFORMATION_SCHEMA_NAMESPACE_OID, PG_CATALOG_NAMESPACE_OID, type TableInfo } from '../model.js';
+import { INFORMATION_SCHEMA_NAMESPACE_OID, PG_CATALOG_NAMESPACE_OID, type TableInfo, type ViewInfo } from '../model.js';
 import { SYSTEM_RELATIONS, type SystemRelation } from './relations.js';
 import { splitQualifiedName, quoteIdent } from '../names.js';
 import { INFORMATION_SCHEMA_DOMAINS, domainByOid } from './domains.js';
 
 export { INFORMATION_SCHEMA_DOMAINS, domainByOid, type DomainType } from './domains.js';
 
-/** A relation with a row type: a user table or a system relation. */
-export type RowTypeRelation = TableInfo | SystemRelation;
+/** A relation with a row type: a user table or view, or a system relation. */
+export type RowTypeRelation = TableInfo | ViewInfo | SystemRelation;
 
 const systemByRowType = new Map(SYSTEM_RELATIONS.map((r) => [r.rowTypeOid, r]));
 
 /** The relation whose row type is `oid`, if any. */
 export function rowTypeRelation(catalog: Catalog, oid: number): RowTypeRelation | undefined {
-  const t = catalog.tableByOid(oid);
-  return t ?? systemByRowType.get(oid);
+  return catalog.tableByOid(oid) ?? catalog.viewByOid(oid) ?? systemByRowType.get(oid);
 }
 
 export function rowTypeOid(r: RowTypeRelation): number {
-  return r.kind === 'table' ? r.oid : r.rowTypeOid;
+  return r.kind === 'system' ? r.rowTypeOid : r.oid;
 }
 
 /** Whether pg_type has a row for `oid`. */
@@ -75,7 +74,7 @@ function typeNamed(catalog: Catalog, schemaOid: number, name: string): number | 
     if (domain) return domain.oid;
   }
   const r = catalog.relationIn(schemaOid, name);
-  if (r && (r.kind === 'table' || r.kind === 'system')) return rowTypeOid(r);
+  if (r && (r.kind === 'table' || r.kind === 'view' || r.kind === 'system')) return rowTypeOid(r);
   return undefined;
 }
 

@@ -70,6 +70,24 @@ export function inSubLink<T>(ctx: AnalyzerContext, analyze: () => T): T {
   }
 }
 
+/**
+ * Runs `analyze` (a view's query) with no CTE of the statement in scope: a view sees only its own
+ * WITH. CTE ids keep counting in the statement's state, so the view's never clash with the
+ * statement's.
+ */
+export function withoutStatementCtes<T>(ctx: AnalyzerContext, analyze: () => T): T {
+  const s = stateOf(ctx);
+  const { frames, subLinkDepth } = s;
+  s.frames = [];
+  s.subLinkDepth = 0;
+  try {
+    return nestedSelect(ctx, analyze);
+  } finally {
+    s.frames = frames;
+    s.subLinkDepth = subLinkDepth;
+  }
+}
+
 /** A CTE reference in FROM: the plan that reads it, or null when `name` is no CTE in scope. */
 export function lookupCte(ctx: AnalyzerContext, name: string, location: number | undefined): { name: string; plan: PlanNode } | null {
   const frames = stateOf(ctx).frames;

@@ -2,8 +2,8 @@
 import type { Node, InsertStmt, UpdateStmt, DeleteStmt, RangeVar, OnConflictClause, WithClause } from '@pgsql/types';
 import { SqlError, SqlState } from '../../errors.js';
 import { Oid } from '../../types/oids.js';
-import type { ColumnInfo, IndexInfo, TableInfo } from '../../catalog/model.js';
-import type { Expr } from '../expr.js';
+import type { ColumnInfo, IndexInfo, TableInfo, ViewInfo } from '../../catalog/model.js';
+import { andOf, type Expr } from '../expr.js';
 import type { BoundCheck, InsertPlan, OnConflictPlan, OutputColumn, PlanNode, UpdatePlan, DeletePlan, WithPlan } from '../plan.js';
 import { tableOutputColumns } from '../table-rows.js';
 import { charPosition } from '../parser.js';
@@ -15,14 +15,54 @@ import { analyzeSelect, applyFilter } from './select.js';
 import { analyzeWith } from './cte.js';
 import { analyzeTargetFrom, type FromClause } from './from.js';
 import { planFrom } from './joins.js';
+import { viewColumnNotUpdatable, viewTarget, type DmlAction, type ViewTarget } from './views.js';
 
-function resolveTarget(ctx: AnalyzerContext, rv: RangeVar): TableInfo {
+/**
+ * What an INSERT, UPDATE or DELETE writes to: a table, or an automatically updatable view over one
+ * (then the statement's names are the view's columns, and the view's conditions narrow UPDATE and
+ * DELETE).
+ */
+interface Target {
+  readonly table: TableInfo;
+  readonly view: ViewInfo | null;
+  readonly viewTarget: ViewTarget | null;
+}
+
+function resolveTarget(ctx: AnalyzerContext, rv: RangeVar, action: DmlAction): Target {
   try {
-    return ctx.catalog.resolveTable({ schema: rv.schemaname ?? null, name: rv.relname ?? '' }, ctx.searchPath, ctx.user);
+    const name = { schema: rv.schemaname ?? null, name: rv.relname ?? '' };
+    const found = ctx.catalog.findRelation(name, ctx.searchPath, ctx.user);
+    if (found?.kind === 'view') {
+      const vt = viewTarget(ctx, found, action);
+      return { table: vt.table, view: found, viewTarget: vt };
+    }
+    return { table: ctx.catalog.resolveTable(name, ctx.searchPath, ctx.user), view: null, viewTarget: null };
   } catch (e) {
     if (e instanceof SqlError && e.position === undefined) e.position = charPosition(ctx.sql, rv.location);
     throw e;
   }
+}
+
+/** The names a statement's expressions see for its target, over the table's row. */
+function targetEntry(ctx: AnalyzerContext, target: Target, refName: string): RangeEntry {
+  const { view, viewTarget: vt } = target;
+  if (!view || !vt) return tableEntry(ctx, target.table, refName);
+  const schema = ctx.catalog.schemaByOid(view.schemaOid);
+  return {
+    refName,
+    schemaName: schema?.name ?? null,
+    columns: vt.columns.map((c, i) => ({ name: c.name, type: c.type, slot: -1, tableOid: view.oid, attnum: i + 1, hidden: false, computed: c.expr })),
+  };
+}
+
+/** The table column a target column name stands for. */
+function targetColumn(ctx: AnalyzerContext, target: Target, action: DmlAction, name: string, node: Node | undefined): ColumnInfo {
+  const { view, viewTarget: vt } = target;
+  if (!view || !vt) return columnOf(ctx, target.table, name, node);
+  const c = vt.columns.find((x) => x.name === name);
+  if (!c) throw new SqlError(SqlState.undefinedColumn, `column "${name}" of relation "${view.name}" does not exist`, { position: charPosition(ctx.sql, locationOf(node)) });
+  if (!c.base) throw viewColumnNotUpdatable(view, action, name);
+  return c.base;
 }
 
 function tableEntry(ctx: AnalyzerContext, table: TableInfo, refName: string, slotOffset = 0): RangeEntry {
@@ -57,7 +97,7 @@ function returningList(binder: ExpressionBinder, scope: Scope, list: readonly No
     const names = ref ? stringList(ref.fields) : [];
     if (ref && names[names.length - 1] === '*') {
       for (const c of scope.expandStar(names.length > 1 ? names.slice(0, -1) : null)) {
-        exprs.push({ kind: 'column', slot: c.slot, type: c.type, name: c.name });
+        exprs.push(Scope.columnRef(c));
         columns.push({ name: c.name, type: c.type, tableOid: c.tableOid, attnum: c.attnum });
       }
       continue;
@@ -88,8 +128,9 @@ export function analyzeInsert(ctx: AnalyzerContext, stmt: InsertStmt): InsertPla
 }
 
 function insertPlan(ctx: AnalyzerContext, stmt: InsertStmt): InsertPlan {
-  const table = resolveTarget(ctx, stmt.relation!);
-  const refName = stmt.relation!.alias?.aliasname ?? table.name;
+  const target = resolveTarget(ctx, stmt.relation!, 'INSERT');
+  const table = target.table;
+  const refName = stmt.relation!.alias?.aliasname ?? target.view?.name ?? table.name;
   const overriding = stmt.override === 'OVERRIDING_SYSTEM_VALUE';
 
   const targets: ColumnInfo[] = [];
@@ -97,10 +138,12 @@ function insertPlan(ctx: AnalyzerContext, stmt: InsertStmt): InsertPlan {
     for (const c of stmt.cols) {
       const rt = nodeAs(c, 'ResTarget')!;
       if (rt.indirection?.length) throw unsupported('INSERT into array elements or fields');
-      const col = columnOf(ctx, table, rt.name ?? '', c);
-      if (targets.includes(col)) throw new SqlError(SqlState.duplicateColumn, `column "${col.name}" specified more than once`, { position: charPosition(ctx.sql, rt.location) });
+      const col = targetColumn(ctx, target, 'INSERT', rt.name ?? '', c);
+      if (targets.includes(col)) throw new SqlError(SqlState.duplicateColumn, `column "${rt.name}" specified more than once`, { position: charPosition(ctx.sql, rt.location) });
       targets.push(col);
     }
+  } else if (target.viewTarget) {
+    for (const c of target.viewTarget.columns) targets.push(targetColumn(ctx, target, 'INSERT', c.name, undefined));
   } else {
     targets.push(...table.columns);
   }
@@ -164,8 +207,9 @@ function insertPlan(ctx: AnalyzerContext, stmt: InsertStmt): InsertPlan {
   }
 
   // Expressions over the new row (RETURNING) and, for ON CONFLICT, over [existing, excluded].
-  const rowScope = new Scope([tableEntry(ctx, table, refName)]);
-  const onConflict = stmt.onConflictClause ? analyzeOnConflict(ctx, table, refName, stmt.onConflictClause) : null;
+  const rowScope = new Scope([targetEntry(ctx, target, refName)]);
+  if (stmt.onConflictClause && target.view && stmt.onConflictClause.action !== 'ONCONFLICT_NOTHING') throw unsupported('ON CONFLICT DO UPDATE on a view');
+  const onConflict = stmt.onConflictClause ? analyzeOnConflict(ctx, target, refName, stmt.onConflictClause) : null;
   const returning = returningList(new ExpressionBinder(ctx, rowScope, null, 'RETURNING').withoutAggregates('RETURNING'), rowScope, stmt.returningClause?.exprs);
   return {
     kind: 'insert',
@@ -180,7 +224,8 @@ function insertPlan(ctx: AnalyzerContext, stmt: InsertStmt): InsertPlan {
   };
 }
 
-function analyzeOnConflict(ctx: AnalyzerContext, table: TableInfo, refName: string, clause: OnConflictClause): OnConflictPlan {
+function analyzeOnConflict(ctx: AnalyzerContext, target: Target, refName: string, clause: OnConflictClause): OnConflictPlan {
+  const table = target.table;
   let arbiter: IndexInfo | null = null;
   const infer = clause.infer;
   if (infer?.conname) {
@@ -192,7 +237,7 @@ function analyzeOnConflict(ctx: AnalyzerContext, table: TableInfo, refName: stri
     const attnums = infer.indexElems.map((e) => {
       const el = nodeAs(e, 'IndexElem')!;
       if (!el.name) throw unsupported('expressions in an ON CONFLICT target');
-      return columnOf(ctx, table, el.name, e).attnum;
+      return targetColumn(ctx, target, 'INSERT', el.name, e).attnum;
     });
     arbiter = table.indexes.find((i) => i.unique && i.columns.length === attnums.length && i.columns.every((a) => attnums.includes(a))) ?? null;
     if (!arbiter) {
@@ -208,19 +253,20 @@ function analyzeOnConflict(ctx: AnalyzerContext, table: TableInfo, refName: stri
   const width = tableOutputColumns(table).length;
   const scope = new Scope([tableEntry(ctx, table, refName), tableEntry(ctx, table, 'excluded', width)]);
   const binder = new ExpressionBinder(ctx, scope, null, 'ON CONFLICT DO UPDATE').withoutAggregates('ON CONFLICT DO UPDATE');
-  const assignments = setAssignments(ctx, binder, table, clause.targetList ?? []);
+  const assignments = setAssignments(ctx, binder, target, clause.targetList ?? []);
   const where = clause.whereClause ? binder.coerceToBool(binder.bind(clause.whereClause), 'WHERE') : null;
   return { arbiter, action: 'update', assignments, where };
 }
 
-function setAssignments(ctx: AnalyzerContext, binder: ExpressionBinder, table: TableInfo, targetList: readonly Node[]): Array<{ attnum: number; expr: Expr }> {
+function setAssignments(ctx: AnalyzerContext, binder: ExpressionBinder, target: Target, targetList: readonly Node[]): Array<{ attnum: number; expr: Expr }> {
+  const table = target.table;
   const out: Array<{ attnum: number; expr: Expr }> = [];
   for (const t of targetList) {
     const rt = nodeAs(t, 'ResTarget')!;
     if (rt.indirection?.length) throw unsupported('assignment to array elements or fields');
     if (rt.val && nodeTag(rt.val) === 'MultiAssignRef') throw unsupported('multiple-column assignment');
-    const col = columnOf(ctx, table, rt.name ?? '', t);
-    if (out.some((a) => a.attnum === col.attnum)) throw new SqlError(SqlState.duplicateColumn, `multiple assignments to same column "${col.name}"`);
+    const col = targetColumn(ctx, target, 'UPDATE', rt.name ?? '', t);
+    if (out.some((a) => a.attnum === col.attnum)) throw new SqlError(SqlState.duplicateColumn, `multiple assignments to same column "${rt.name}"`);
     const isDefault = rt.val !== undefined && nodeTag(rt.val) === 'SetToDefault';
     if (col.identity === 'a' && !isDefault) {
       throw new SqlError('428C9', `column "${col.name}" can only be updated to DEFAULT`, {
@@ -258,44 +304,56 @@ export function analyzeUpdate(ctx: AnalyzerContext, stmt: UpdateStmt): UpdatePla
 }
 
 function updatePlan(ctx: AnalyzerContext, stmt: UpdateStmt): UpdatePlan {
-  const table = resolveTarget(ctx, stmt.relation!);
-  const alias = stmt.relation!.alias?.aliasname;
-  const { scope, from } = targetScope(ctx, table, alias, stmt.fromClause);
+  const target = resolveTarget(ctx, stmt.relation!, 'UPDATE');
+  const table = target.table;
+  const { scope, from } = targetScope(ctx, target, stmt.relation!.alias?.aliasname, stmt.fromClause, 'UPDATE ... FROM');
   const planSub = (s: import('@pgsql/types').SelectStmt, sc: Scope): PlanNode => analyzeSelect(ctx, s, sc.parent);
   const binder = new ExpressionBinder(ctx, scope, null, 'UPDATE', planSub).withoutAggregates('UPDATE');
-  const assignments = setAssignments(ctx, binder, table, stmt.targetList ?? []);
-  const input = targetInput(ctx, table, scope, from, stmt.whereClause, planSub);
+  const assignments = setAssignments(ctx, binder, target, stmt.targetList ?? []);
+  const input = targetInput(ctx, target, scope, from, stmt.whereClause, planSub);
   const returning = returningList(new ExpressionBinder(ctx, scope, null, 'RETURNING', planSub).withoutAggregates('RETURNING'), scope, stmt.returningClause?.exprs);
   return { kind: 'update', table, input, joined: from !== null, assignments, checks: boundChecks(ctx, table), returning: returning?.exprs ?? null, columns: returning?.columns ?? [] };
 }
 
 /**
- * The names UPDATE and DELETE see: the target table alone, or (FROM / USING) the target table
- * followed by the other items, as one FROM clause whose rows start with the target row.
+ * The names UPDATE and DELETE see: the target alone, or (FROM / USING) the target table followed by
+ * the other items, as one FROM clause whose rows start with the target row.
  */
-function targetScope(ctx: AnalyzerContext, table: TableInfo, alias: string | undefined, items: readonly Node[] | undefined): { scope: Scope; from: FromClause | null } {
-  if (!items?.length) return { scope: new Scope([tableEntry(ctx, table, alias ?? table.name)]), from: null };
-  const from = analyzeTargetFrom(ctx, table, alias, items);
+function targetScope(
+  ctx: AnalyzerContext,
+  target: Target,
+  alias: string | undefined,
+  items: readonly Node[] | undefined,
+  clause: string,
+): { scope: Scope; from: FromClause | null } {
+  if (!items?.length) return { scope: new Scope([targetEntry(ctx, target, alias ?? target.view?.name ?? target.table.name)]), from: null };
+  if (target.view) throw unsupported(`${clause} on a view`);
+  const from = analyzeTargetFrom(ctx, target.table, alias, items);
   return { scope: from.scope, from };
 }
 
-/** The rows to change: the target table's, or the join of the target with the FROM (USING) items, filtered by WHERE. */
+/**
+ * The rows to change: the target table's, or the join of the target with the FROM (USING) items,
+ * that pass the view's conditions (when the target is a view) and WHERE.
+ */
 function targetInput(
   ctx: AnalyzerContext,
-  table: TableInfo,
+  target: Target,
   scope: Scope,
   from: FromClause | null,
   whereClause: Node | undefined,
   planSub: (s: import('@pgsql/types').SelectStmt, sc: Scope) => PlanNode,
 ): PlanNode {
-  let where: Expr | null = null;
+  const parts: Expr[] = [];
+  if (target.viewTarget?.where) parts.push(target.viewTarget.where);
   if (whereClause) {
     const wb = new ExpressionBinder(ctx, scope, null, 'WHERE', planSub).withoutAggregates('WHERE');
-    where = wb.coerceToBool(wb.bind(whereClause), 'WHERE');
+    parts.push(wb.coerceToBool(wb.bind(whereClause), 'WHERE'));
   }
-  if (from) return planFrom(from, where);
-  const read: PlanNode = { kind: 'tableRead', table, access: { kind: 'all', filter: null, limit: null }, columns: tableOutputColumns(table) };
-  return where ? applyFilter(read, where) : read;
+  const predicate = andOf(parts);
+  if (from) return planFrom(from, predicate);
+  const read: PlanNode = { kind: 'tableRead', table: target.table, access: { kind: 'all', filter: null, limit: null }, columns: tableOutputColumns(target.table) };
+  return predicate ? applyFilter(read, predicate) : read;
 }
 
 export function analyzeDelete(ctx: AnalyzerContext, stmt: DeleteStmt): DeletePlan | WithPlan {
@@ -303,11 +361,12 @@ export function analyzeDelete(ctx: AnalyzerContext, stmt: DeleteStmt): DeletePla
 }
 
 function deletePlan(ctx: AnalyzerContext, stmt: DeleteStmt): DeletePlan {
-  const table = resolveTarget(ctx, stmt.relation!);
-  const alias = stmt.relation!.alias?.aliasname;
-  const { scope, from } = targetScope(ctx, table, alias, stmt.usingClause);
+  const target = resolveTarget(ctx, stmt.relation!, 'DELETE');
+  const table = target.table;
+  const { scope, from } = targetScope(ctx, target, stmt.relation!.alias?.aliasname, stmt.usingClause, 'DELETE ... USING');
   const planSub = (s: import('@pgsql/types').SelectStmt, sc: Scope): PlanNode => analyzeSelect(ctx, s, sc.parent);
-  const input = targetInput(ctx, table, scope, from, stmt.whereClause, planSub);
+  const input = targetInput(ctx, target, scope, from, stmt.whereClause, planSub);
   const returning = returningList(new ExpressionBinder(ctx, scope, null, 'RETURNING', planSub).withoutAggregates('RETURNING'), scope, stmt.returningClause?.exprs);
   return { kind: 'delete', table, input, joined: from !== null, returning: returning?.exprs ?? null, columns: returning?.columns ?? [] };
 }
+

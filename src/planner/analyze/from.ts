@@ -1,5 +1,5 @@
 /**
- * FROM clause analysis: tables, CTE references, subqueries, VALUES, functions and joins become a
+ * FROM clause analysis: tables, views, CTE references, subqueries, VALUES, functions and joins become a
  * tree of FROM items, and their names a Scope, as PostgreSQL's transformFromClause builds its
  * namespace. Which operators read and join them is decided afterwards (joins.ts), once WHERE is
  * bound and can be pushed down.
@@ -26,6 +26,7 @@ import { ExpressionBinder } from './expressions.js';
 import { Scope, type AnalyzerContext, type RangeEntry, type ScopeColumn } from './scope.js';
 import { analyzeSelect } from './select.js';
 import { lookupCte } from './cte.js';
+import { expandView, noteRelation } from './views.js';
 import type { SystemRelation } from '../../catalog/system/relations.js';
 import { readableSystemColumns } from '../../catalog/system/rows.js';
 import { fieldSelectExpr, recordFields } from '../records.js';
@@ -216,7 +217,13 @@ function relationItem(ctx: AnalyzerContext, rv: RangeVar, env: ItemEnv): Analyze
   try {
     const name = { schema: rv.schemaname ?? null, name: rv.relname ?? '' };
     const found = ctx.catalog.findRelation(name, ctx.searchPath, ctx.user);
+    if (found) noteRelation(ctx, rv, found);
     if (found?.kind === 'system') return systemRelationItem(ctx, found, aliasName, aliasCols, env);
+    if (found?.kind === 'view') {
+      const plan = expandView(ctx, found);
+      const schema = aliasName ? null : (ctx.catalog.schemaByOid(found.schemaOid)?.name ?? null);
+      return leafItem(plan, aliasName ?? found.name, schema, aliasCols, env, { aliased: aliasName !== undefined, relOid: found.oid });
+    }
     table = ctx.catalog.resolveTable(name, ctx.searchPath, ctx.user);
   } catch (e) {
     if (e instanceof SqlError && e.position === undefined) e.position = charPosition(ctx.sql, rv.location);

@@ -25,6 +25,7 @@ import {
   descriptionOf,
   indexDefinition,
   roles,
+  viewDefinition,
   withoutOuterParens,
 } from '../../catalog/system/facts.js';
 import { formatCatalogType, isTypeVisible, typeExists, typeOidFromName } from '../../catalog/system/types.js';
@@ -82,9 +83,19 @@ function indexDef(ctx: EvalContext, oid: number, column: number, pretty: boolean
 R.fn('pg_get_indexdef', ['oid'], 'text', ([oid], ctx) => indexDef(ctx, oid as number, 0, false), { volatility: 's' });
 R.fn('pg_get_indexdef', ['oid', 'int4', 'bool'], 'text', ([oid, col, pretty], ctx) => indexDef(ctx, oid as number, col as number, pretty === true), { volatility: 's' });
 
-// polygres has no views, partitioned tables, rules, triggers or extended statistics: nothing to show.
+/** pg_get_viewdef: the view's query as written (a system view has none to show). */
+function viewDef(ctx: EvalContext, oid: number): string | null {
+  const view = sys(ctx).catalog.viewByOid(oid);
+  return view ? viewDefinition(view) : null;
+}
+R.fn('pg_get_viewdef', ['oid'], 'text', ([oid], ctx) => viewDef(ctx, oid as number), { volatility: 's' });
+R.fn('pg_get_viewdef', ['oid', 'bool'], 'text', ([oid], ctx) => viewDef(ctx, oid as number), { volatility: 's' });
+R.fn('pg_get_viewdef', ['oid', 'int4'], 'text', ([oid], ctx) => viewDef(ctx, oid as number), { volatility: 's' });
+R.fn('pg_get_viewdef', ['text'], 'text', ([name], ctx) => viewDef(ctx, relationOid(relationFromText(sys(ctx), name as string))), { volatility: 's' });
+R.fn('pg_get_viewdef', ['text', 'bool'], 'text', ([name], ctx) => viewDef(ctx, relationOid(relationFromText(sys(ctx), name as string))), { volatility: 's' });
+
+// polygres has no partitioned tables, rules other than views', triggers or extended statistics: nothing to show.
 for (const [name, args] of [
-  ['pg_get_viewdef', ['oid']], ['pg_get_viewdef', ['oid', 'bool']], ['pg_get_viewdef', ['oid', 'int4']], ['pg_get_viewdef', ['text']], ['pg_get_viewdef', ['text', 'bool']],
   ['pg_get_partkeydef', ['oid']], ['pg_get_triggerdef', ['oid']], ['pg_get_triggerdef', ['oid', 'bool']], ['pg_get_ruledef', ['oid']], ['pg_get_ruledef', ['oid', 'bool']],
   ['pg_get_statisticsobjdef_columns', ['oid']], ['pg_get_statisticsobjdef', ['oid']], ['pg_get_function_sqlbody', ['oid']],
 ] as const) {
