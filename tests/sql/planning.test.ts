@@ -212,6 +212,29 @@ describe('planning', () => {
     assert.match(plan, /Seq Scan on orders\n\s+Storage Filter: amount GT 10/);
   });
 
+  test('a WHERE over a view or derived table that renames columns goes down to the table read', async () => {
+    await query("CREATE VIEW rich AS SELECT id AS ident, owner, balance * 2 AS doubled FROM accounts WHERE balance > 15");
+    assert.match(await explain('SELECT * FROM rich WHERE ident = 3'), /Get on accounts\n\s+Key: \(id = 3\)/);
+    assert.deepEqual(await readsOf('SELECT owner FROM rich WHERE ident = 3'), ['get accounts']);
+    assert.deepEqual(await query('SELECT owner, doubled FROM rich WHERE ident = 3'), [['ann', 60]]);
+    // The view's own condition still applies: account 1 has balance 10.
+    assert.deepEqual(await query('SELECT owner FROM rich WHERE ident = 1'), []);
+    assert.match(await explain("SELECT * FROM (SELECT id, owner FROM accounts) s WHERE owner = 'bob'"), /Index Scan using accounts_owner on accounts/);
+    // A condition on a computed column stays above the view.
+    assert.match(await explain('SELECT * FROM rich WHERE doubled = 60'), /Filter\n\s+Condition: \(doubled = 60\)/);
+    assert.deepEqual(await query('SELECT ident FROM rich WHERE doubled = 60'), [[3]]);
+    // Through a join, each side keeps its pushed-down predicate.
+    assert.deepEqual((await readsOf('SELECT r.owner, o.amount FROM rich r JOIN orders o ON o.customer_id = r.ident WHERE r.ident = 3')).sort(), ['get accounts', 'scan:all orders filtered']);
+    await query('DROP VIEW rich');
+  });
+
+  test('UPDATE and DELETE through a view by key are one get', async () => {
+    await query('CREATE VIEW acct AS SELECT id, balance FROM accounts');
+    assert.deepEqual(await readsOf('UPDATE acct SET balance = balance + 1 WHERE id = 2'), ['get accounts']);
+    assert.deepEqual(await query('SELECT balance FROM accounts WHERE id = 2'), [[22]]);
+    await query('DROP VIEW acct');
+  });
+
   test('planned statements are cached by text and reused by the next Parse', async () => {
     const [a] = session.parse('SELECT balance FROM accounts WHERE id = $1');
     const first = await session.prepare(a!, []);

@@ -165,7 +165,7 @@ class JoinPlanner {
         lookup: access.kind === 'all' ? { table: plan.table, offset: leaf.offset, conjuncts: predicates } : null,
       };
     }
-    return { plan: this.filter(plan, local), slots, lookup: null };
+    return { plan: pushIntoProjection(plan, local) ?? this.filter(plan, local), slots, lookup: null };
   }
 
   private join(j: FromJoin, predicates: readonly Expr[]): Rel {
@@ -362,6 +362,48 @@ class JoinPlanner {
     }
     return this.restrict(acc, pending);
   }
+}
+
+/**
+ * Conjuncts over a subquery (a view, a derived table) that only renames columns of one table, with
+ * or without its own WHERE: they go down to that table's read, so they choose its access path as
+ * if written on the table (`WHERE id = 1` over a view of a table is one get). Null when the
+ * subquery computes what a conjunct reads, or is anything but projections and a filter over a read.
+ */
+function pushIntoProjection(plan: PlanNode, predicates: readonly Expr[]): PlanNode | null {
+  if (predicates.length === 0) return null;
+  switch (plan.kind) {
+    case 'project': {
+      const below: Expr[] = [];
+      for (const p of predicates) {
+        if (![...columnSlots(p)].every((s) => plan.exprs[s]?.kind === 'column')) return null;
+        below.push(remapColumns(p, (s) => (plan.exprs[s] as Extract<Expr, { kind: 'column' }>).slot));
+      }
+      const input = pushIntoProjection(plan.input, below);
+      return input ? { ...plan, input } : null;
+    }
+    case 'filter': {
+      const read = plan.input;
+      if (read.kind !== 'tableRead' || !fullRead(read)) return null;
+      const predicate = andOf([plan.predicate, ...predicates])!;
+      return { kind: 'filter', input: { ...read, access: chooseAccess(read.table, predicate) }, predicate, columns: plan.columns };
+    }
+    case 'tableRead': {
+      if (plan.access.kind !== 'all' || plan.access.filter !== null || plan.access.limit !== null) return null;
+      const predicate = andOf(predicates)!;
+      return { kind: 'filter', input: { ...plan, access: chooseAccess(plan.table, predicate) }, predicate, columns: plan.columns };
+    }
+    default:
+      return null;
+  }
+}
+
+/**
+ * A read whose access path came from the Filter above it alone (the Filter keeps the whole
+ * predicate, so the access path may be chosen again from a larger one).
+ */
+function fullRead(read: Extract<PlanNode, { kind: 'tableRead' }>): boolean {
+  return read.access.kind !== 'all' || read.access.limit === null;
 }
 
 function range0(start: number, width: number): number[] {
