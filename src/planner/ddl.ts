@@ -39,7 +39,7 @@ import { defineView, viewTarget } from './analyze/views.js';
 import { tableOutputColumns, rowFromStorage, storageKeyOf } from './table-rows.js';
 import { compileExpr, type RuntimeContext } from './compile.js';
 import { value } from './exec/operators.js';
-import { formatText } from '../types/codec.js';
+import { formatText, parseText } from '../types/codec.js';
 
 export interface DdlContext {
   readonly tx: Transaction;
@@ -500,7 +500,30 @@ function bindDefault(analyzer: AnalyzerContext, expr: Node, type: TypeRef, colum
   if (literal?.sval !== undefined && (type.oid === Oid.varchar || type.oid === Oid.bpchar)) {
     return { ast: expr, text: `'${(literal.sval.sval ?? '').replace(/'/g, "''")}'::${type.oid === Oid.varchar ? 'character varying' : 'bpchar'}` };
   }
+  // Any other string literal becomes a constant of the column's type (DEFAULT '1' on a boolean is
+  // `true`, DEFAULT '0' on an integer is `0`), shown as PostgreSQL's get_const_expr shows it.
+  if (literal?.sval !== undefined) return { ast: expr, text: typedLiteralText(literal.sval.sval ?? '', type) };
   return { ast: expr, text: deparseExpr(expr) };
+}
+
+/** Date and time constants print in the session's settings; their text is kept as written. */
+const SETTING_DEPENDENT_TYPES = new Set<number>([Oid.date, Oid.time, Oid.timetz, Oid.timestamp, Oid.timestamptz, Oid.interval]);
+
+/** A literal read as a constant of `type`, as ruleutils' get_const_expr prints that constant. */
+function typedLiteralText(text: string, type: TypeRef): string {
+  let out = text;
+  if (!SETTING_DEPENDENT_TYPES.has(type.oid)) {
+    try {
+      out = formatText(type.oid, parseText(type.oid, text));
+    } catch {
+      // a type without a text codec here: the literal as written
+    }
+  }
+  if (type.oid === Oid.bool) return out === 't' ? 'true' : 'false';
+  const quoted = `'${out.replace(/'/g, "''")}'`;
+  if (type.oid === Oid.int4 && /^\d+$/.test(out)) return out;
+  if (type.oid === Oid.numeric && /^[0-9.eE+]+$/.test(out) && /[.eE]/.test(out)) return out;
+  return `${quoted}::${formatType(type.oid, -1)}`;
 }
 
 function makeSequence(change: Change, schema: SchemaInfo, name: string, typeOid: number, options: readonly Node[], ownedBy: { attnum: number } | null): SequenceInfo {

@@ -19,8 +19,12 @@ export function deparseExpr(node: Node | undefined): string {
     case 'A_Const': {
       const c = nodeAs(node, 'A_Const')!;
       if (c.isnull) return 'NULL';
-      if (c.ival !== undefined) return String(c.ival.ival ?? 0);
-      if (c.fval !== undefined) return c.fval.fval ?? '0';
+      // A negative constant is quoted and labelled, as get_const_expr prints it.
+      if (c.ival !== undefined) return (c.ival.ival ?? 0) < 0 ? `'${c.ival.ival}'::integer` : String(c.ival.ival ?? 0);
+      if (c.fval !== undefined) {
+        const text = c.fval.fval ?? '0';
+        return text.startsWith('-') ? `'${text}'::${/^-\d+$/.test(text) ? 'bigint' : 'numeric'}` : text;
+      }
       if (c.boolval !== undefined) return c.boolval.boolval ? 'true' : 'false';
       if (c.sval !== undefined) return `${literal(c.sval.sval ?? '')}::text`;
       return '?';

@@ -167,3 +167,8 @@ ALTER TABLE t_tx ADD COLUMN v text DEFAULT 'd';
 SELECT * FROM t_tx;
 ROLLBACK;
 SELECT * FROM t_tx;
+-- Literal defaults become constants of the column's type (Knex writes DEFAULT '1' for a boolean).
+CREATE TABLE t_literal_defaults (b1 boolean DEFAULT '1', b2 boolean DEFAULT 'false', i1 int DEFAULT '007' CHECK (i1 > -1), i2 int DEFAULT '-3', i3 int DEFAULT -2, g1 bigint DEFAULT '5', s1 smallint DEFAULT '2', n1 numeric(8,2) DEFAULT '12.5', n2 numeric DEFAULT '3', n3 numeric DEFAULT -1.5, f1 float8 DEFAULT '2.5', t1 text DEFAULT 'x', j1 jsonb DEFAULT '{"a":  1}', u1 uuid DEFAULT 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11', d1 date DEFAULT '2020-01-02');
+SELECT column_name, column_default FROM information_schema.columns WHERE table_name = 't_literal_defaults' ORDER BY ordinal_position;
+SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 't_literal_defaults'::regclass;
+INSERT INTO t_literal_defaults DEFAULT VALUES RETURNING *;
