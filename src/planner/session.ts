@@ -33,7 +33,8 @@ import { isBuiltinSchema, storageAssignments } from '../catalog/storages.js';
 import { SessionSettings, durationSettingMs, isIsolationLevelName, parseSearchPath, type IsolationLevelName } from './settings.js';
 import { checkParamsResolved, type AnalyzerContext } from './analyze/scope.js';
 import { analyzeSelect } from './analyze/select.js';
-import { catalogRegResolver } from './analyze/expressions.js';
+import { catalogRegResolver, resolveTypeName } from './analyze/expressions.js';
+import { formatInterval, parseInterval } from '../types/interval.js';
 import { analyzeDelete, analyzeInsert, analyzeUpdate } from './analyze/dml.js';
 import { defElemText, nodeAs, nodeTag, unsupported } from './analyze/ast.js';
 import type { PlanNode } from './plan.js';
@@ -781,7 +782,7 @@ export class SqlSession implements BackendSession, ActivitySource {
       case 'VAR_SET_VALUE': {
         const lower = name.toLowerCase();
         if (lower === 'role' || lower === 'session_authorization') return 'SET';
-        const value = (s.args ?? []).map((a) => defElemText(a) ?? '').join(', ');
+        const value = (s.args ?? []).map((a) => timeZoneFromInterval(a) ?? defElemText(a) ?? '').join(', ');
         this.setSetting(name, value, s.is_local ?? false);
         return 'SET';
       }
@@ -1069,4 +1070,27 @@ export class SqlSession implements BackendSession, ActivitySource {
 
 function commandTag(command: string, count: number): string {
   return command === 'INSERT' ? `INSERT 0 ${count}` : `${command} ${count}`;
+}
+
+/**
+ * `SET TIME ZONE INTERVAL '+05:30' HOUR TO MINUTE` (Sequelize sends it): the fixed offset as the
+ * POSIX zone PostgreSQL's pg_tzset_offset names it, `<+05:30>-05:30`; null for any other argument.
+ */
+function timeZoneFromInterval(arg: Node): string | null {
+  const cast = nodeAs(arg, 'TypeCast');
+  const text = nodeAs(cast?.arg, 'A_Const')?.sval?.sval;
+  if (!cast?.typeName || text === undefined) return null;
+  const type = resolveTypeName(cast.typeName);
+  if (type.oid !== Oid.interval) return null;
+  const iv = parseInterval(text, type.typmod);
+  if (iv.months !== 0 || iv.days !== 0) {
+    const detail = `Cannot specify ${iv.months !== 0 ? 'months' : 'days'} in time zone interval.`;
+    throw new SqlError(SqlState.invalidParameterValue, `invalid value for parameter "TimeZone": "INTERVAL '${formatInterval(iv)}'"`, { detail });
+  }
+  const east = Number(iv.micros / 1_000_000n);
+  const abs = Math.abs(east);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  let offset = two(Math.floor(abs / 3600));
+  if (abs % 3600 !== 0) offset += `:${two(Math.floor(abs / 60) % 60)}${abs % 60 !== 0 ? `:${two(abs % 60)}` : ''}`;
+  return east < 0 ? `<-${offset}>+${offset}` : `<+${offset}>-${offset}`;
 }

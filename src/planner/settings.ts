@@ -6,6 +6,7 @@
  */
 import { SqlError, SqlState } from '../errors.js';
 import { quoteIdent } from '../catalog/names.js';
+import { timeZoneFor } from '../types/timezone.js';
 
 export type SettingContext = 'user' | 'internal';
 
@@ -123,6 +124,8 @@ function canonicalTimeZone(v: string): string {
     return `<${label}>${formatOffsetLabel(-hours)}`;
   }
   if (s.toLowerCase() === 'local' || s.toLowerCase() === 'default') return SETTING_DEFAULT_TIME_ZONE;
+  // A POSIX offset zone with its abbreviation, as SET TIME ZONE INTERVAL names it: <+05:30>-05:30.
+  if (s.startsWith('<') && timeZoneFor(s)) return s;
   try {
     const resolved = new Intl.DateTimeFormat('en-US', { timeZone: s }).resolvedOptions().timeZone;
     return resolved.toLowerCase() === s.toLowerCase() ? resolved : s;
