@@ -262,6 +262,10 @@ export const SYSTEM_RELATIONS: readonly SystemRelation[] = [
     'last_vacuum:timestamptz last_autovacuum:timestamptz last_analyze:timestamptz ' +
     'last_autoanalyze:timestamptz vacuum_count:int8 autovacuum_count:int8 analyze_count:int8 ' +
     'autoanalyze_count:int8'),
+  rel(P, 12170, 'pg_statio_all_tables', 'v', 12172,
+    'relid:oid schemaname:name relname:name heap_blks_read:int8 heap_blks_hit:int8 idx_blks_read:int8 ' +
+    'idx_blks_hit:int8 toast_blks_read:int8 toast_blks_hit:int8 tidx_blks_read:int8 ' +
+    'tidx_blks_hit:int8'),
   rel(P, 12179, 'pg_statio_user_tables', 'v', 12181,
     'relid:oid schemaname:name relname:name heap_blks_read:int8 heap_blks_hit:int8 idx_blks_read:int8 ' +
     'idx_blks_hit:int8 toast_blks_read:int8 toast_blks_hit:int8 tidx_blks_read:int8 ' +

@@ -664,6 +664,7 @@ export const PG_CATALOG_BUILDERS: ReadonlyMap<string, { readonly build: Builder;
   ['pg_stat_user_tables', { build: pgStatTables, sessionDependent: false }],
   ['pg_stat_all_tables', { build: pgStatTables, sessionDependent: false }],
   ['pg_statio_user_tables', { build: pgStatioTables, sessionDependent: false }],
+  ['pg_statio_all_tables', { build: pgStatioTables, sessionDependent: false }],
   ['pg_stat_user_indexes', { build: pgStatIndexes, sessionDependent: false }],
   ['pg_stat_database', { build: pgStatDatabase, sessionDependent: true }],
   ['pg_opclass', { build: pgOpclass, sessionDependent: false }],

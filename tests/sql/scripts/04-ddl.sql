@@ -172,3 +172,6 @@ CREATE TABLE t_literal_defaults (b1 boolean DEFAULT '1', b2 boolean DEFAULT 'fal
 SELECT column_name, column_default FROM information_schema.columns WHERE table_name = 't_literal_defaults' ORDER BY ordinal_position;
 SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 't_literal_defaults'::regclass;
 INSERT INTO t_literal_defaults DEFAULT VALUES RETURNING *;
+-- Sequelize's describeTable reads column comments through pg_statio_all_tables.
+COMMENT ON COLUMN t_literal_defaults.b1 IS 'a flag';
+SELECT st.schemaname, st.relname, pgd.objsubid, pgd.description FROM pg_catalog.pg_statio_all_tables AS st INNER JOIN pg_catalog.pg_description pgd ON pgd.objoid = st.relid WHERE st.relname = 't_literal_defaults';
