@@ -105,6 +105,11 @@ interface EntryFacts {
 }
 const entryFacts = new WeakMap<RangeEntry, EntryFacts>();
 
+/** The OID of the table or catalog relation an entry of FROM reads directly; 0 for anything else. */
+export function entryRelationOid(entry: RangeEntry): number {
+  return entryFacts.get(entry)?.relOid ?? 0;
+}
+
 export function analyzeFrom(ctx: AnalyzerContext, from: readonly Node[], parentScope: Scope | null): FromClause {
   return fromItems(ctx, from, null, parentScope, parentScope);
 }

@@ -16,7 +16,8 @@ import { intValue, locationOf, nodeAs, nodeTag, stringList, unsupported } from '
 import { ExpressionBinder, type AggregateSink, type SetFunctionSink } from './expressions.js';
 import { columnNameFor } from './names.js';
 import { Scope, type AnalyzerContext } from './scope.js';
-import { analyzeFrom } from './from.js';
+import { analyzeFrom, entryRelationOid } from './from.js';
+import { primaryKeyOf } from '../../catalog/model.js';
 import { planFrom } from './joins.js';
 import { analyzeWith, nestedSelect } from './cte.js';
 import { WindowCollector, type WindowSpec } from './windows.js';
@@ -111,6 +112,10 @@ function analyzeSelectBody(ctx: AnalyzerContext, stmt: SelectStmt, parentScope: 
   let distinctExprs = distinctOn?.map((r) => (typeof r === 'number' ? null : r)) ?? null;
   let windowCalls = windows.calls;
   let srfCalls = setFunctions.calls;
+  if (grouped && groupingSets === null) {
+    const used = [...targetExprs, ...sortExprs, ...(distinctExprs ?? []), ...(having ? [having] : []), ...windowCalls.flatMap((w) => [...w.call.args, ...w.spec.partitionBy, ...w.spec.orderBy.map((k) => k.expr)]), ...srfCalls.flatMap((f) => f.args)];
+    groupExprs.push(...functionallyDependentColumns(ctx, scope, groupExprs, used.filter((e): e is Expr => e !== null)));
+  }
   if (grouped) {
     const aggColumns: OutputColumn[] = [
       ...groupExprs.map((g, i) => ({ name: `group${i + 1}`, type: g.type, tableOid: 0, attnum: 0 })),
@@ -402,6 +407,32 @@ function bindTargets(binder: ExpressionBinder, scope: Scope, targetList: readonl
     out.push({ name: rt.name ?? columnNameFor(val), expr, node: val, tableOid: source?.tableOid ?? 0, attnum: source?.attnum ?? 0 });
   }
   return out;
+}
+
+/**
+ * Columns that the GROUP BY keys determine without naming them: every column of a table whose
+ * primary key columns are all group keys (PostgreSQL's functional dependency rule), among those
+ * `used` reads. They become group keys too, which changes no group.
+ */
+function functionallyDependentColumns(ctx: AnalyzerContext, scope: Scope, groups: readonly Expr[], used: readonly Expr[]): Expr[] {
+  const groupSlots = new Set(groups.flatMap((g) => (g.kind === 'column' ? [g.slot] : [])));
+  const extra: Expr[] = [];
+  const consider = (e: Expr): boolean => {
+    if (e.kind !== 'column' || groupSlots.has(e.slot)) return false;
+    // A table of this query's FROM (not a subquery or CTE whose columns come from a table).
+    const entry = scope.entries.find((en) => entryRelationOid(en) !== 0 && en.columns.some((c) => c.slot === e.slot && !c.computed));
+    const table = entry ? ctx.catalog.tableByOid(entryRelationOid(entry)) : undefined;
+    const key = table ? primaryKeyOf(table) : undefined;
+    if (!entry || !table || !key) return false;
+    const keySlots = key.columns.map((attnum) => entry.columns.find((c) => c.tableOid === table.oid && c.attnum === attnum && !c.computed)?.slot);
+    if (keySlots.every((slot) => slot !== undefined && groupSlots.has(slot))) {
+      groupSlots.add(e.slot);
+      extra.push(e);
+    }
+    return false;
+  };
+  for (const e of used) exprAny(e, consider);
+  return extra;
 }
 
 /** GROUP BY item: an output column number, an input expression, or an output column name. */

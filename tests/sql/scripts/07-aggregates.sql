@@ -35,3 +35,13 @@ SELECT array_agg(x), json_agg(x), jsonb_agg(x) FROM (VALUES (1), (NULL), (3)) AS
 SELECT region, json_object_agg(product, amount) FROM sales WHERE region = 'east' GROUP BY region;
 SELECT min(region), max(product) FROM sales;
 SELECT count(1), count('x'), count(NULL::int) FROM sales;
+-- Grouping by a primary key determines the table's other columns (Sequelize groups by the id alone).
+SELECT id, region, product, sum(amount) FROM sales GROUP BY id ORDER BY region, id;
+SELECT s.id, s.region, count(o.id) AS n FROM sales s LEFT JOIN sales o ON o.region = s.region AND o.id <> s.id GROUP BY s.id HAVING s.region <> 'north' ORDER BY s.product DESC, s.id;
+SELECT s.region, count(*) FROM sales s JOIN sales o ON o.id = s.id GROUP BY o.id ORDER BY 1;
+SELECT region, count(*) FROM sales GROUP BY product;
+SELECT s.region FROM (SELECT id, region FROM sales) s GROUP BY s.id;
+WITH w AS (SELECT id, region FROM sales) SELECT w.region FROM w GROUP BY w.id;
+SELECT id, region FROM sales GROUP BY ROLLUP (id) ORDER BY id;
+CREATE TABLE sales_nokey (id int, region text);
+SELECT id, region FROM sales_nokey GROUP BY id;
