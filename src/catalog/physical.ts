@@ -20,6 +20,15 @@ export function tableMetadata(table: TableInfo, physicalColumns: readonly Column
   };
 }
 
+/**
+ * Whether a non-unique index on `column` has a storage index behind it: CREATE INDEX makes one on
+ * its first column unless the storage key already addresses that column alone (the hidden row id,
+ * or a partition key of that one column). A column of a longer partition key is indexed.
+ */
+export function hasStorageIndex(table: TableInfo, column: string): boolean {
+  return table.rowIdColumn !== column && !(table.partitionKey.length === 1 && table.partitionKey[0] === column);
+}
+
 /** The storage column holding component `i` of a unique-index key. */
 export function uniqueKeyColumn(i: number): string {
   return `k${i}`;

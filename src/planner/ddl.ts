@@ -30,7 +30,7 @@ import type { CatalogStore, CatalogTransactionState } from '../catalog/store.js'
 import type { SequenceAllocator } from '../catalog/sequences.js';
 import { chooseStorageType, columnStorageType, storageDataType, toStorageValue } from '../catalog/storage-mapping.js';
 import type { NamespaceStorage } from '../catalog/storages.js';
-import { physicalName, tableMetadata, uniqueTableMetadata, uniqueRefColumn } from '../catalog/physical.js';
+import { hasStorageIndex, physicalName, tableMetadata, uniqueTableMetadata, uniqueRefColumn } from '../catalog/physical.js';
 import { defElemText, nodeAs, nodeTag, stringList, unsupported } from './analyze/ast.js';
 import { ExpressionBinder, resolveTypeName } from './analyze/expressions.js';
 import { Scope, type AnalyzerContext } from './analyze/scope.js';
@@ -1069,7 +1069,7 @@ async function createIndex(change: Change, stmt: IndexStmt): Promise<string> {
   }
   const first = cols[0]!;
   const index: IndexInfo = { oid, name, columns: cols.map((c) => c.attnum), unique: false, primary: false, storageIndexColumn: first.physicalName };
-  if (!table.indexes.some((i) => i.storageIndexColumn === first.physicalName) && table.rowIdColumn !== first.physicalName && !table.partitionKey.includes(first.physicalName)) {
+  if (!table.indexes.some((i) => i.storageIndexColumn === first.physicalName) && hasStorageIndex(table, first.physicalName)) {
     await ctx.admin.createIndex({ namespace: table.namespace, table: table.physicalName }, first.physicalName, { ifNotExists: true });
   }
   change.put({ ...table, indexes: [...table.indexes, index] });

@@ -11,7 +11,7 @@ import { formatText } from '../../types/codec.js';
 import type { SqlValue } from '../../types/values.js';
 import type { ColumnInfo, ConstraintInfo, IndexInfo, TableInfo } from '../../catalog/model.js';
 import { toStorageValue } from '../../catalog/storage-mapping.js';
-import { uniqueKeyColumn, uniqueRefColumn } from '../../catalog/physical.js';
+import { hasStorageIndex, uniqueKeyColumn, uniqueRefColumn } from '../../catalog/physical.js';
 import { compileExpr, type CompiledExpr, type Row, type RuntimeContext } from '../compile.js';
 import type { BoundCheck, DeletePlan, InsertPlan, UpdatePlan } from '../plan.js';
 import { rowFromStorage, storageKeyOf, storageKeyText, storageValuesOf, tableOutputColumns, type StorageKey } from '../table-rows.js';
@@ -541,7 +541,7 @@ export async function findRows(tx: Transaction, table: TableInfo, attnums: reado
     const record = await tx.get({ ...ref, partitionKey: all.slice(0, n), clusteringKey: all.length > n ? all.slice(n) : undefined });
     return record ? [rowFromStorage(table, record)] : [];
   }
-  const indexed = table.indexes.find((i) => i.storageIndexColumn && cols.some((c) => c.physicalName === i.storageIndexColumn));
+  const indexed = table.indexes.find((i) => i.storageIndexColumn && hasStorageIndex(table, i.storageIndexColumn) && cols.some((c) => c.physicalName === i.storageIndexColumn));
   let records;
   if (indexed) {
     const i = cols.findIndex((c) => c.physicalName === indexed.storageIndexColumn);

@@ -77,3 +77,13 @@ CREATE TABLE self_ref (id int PRIMARY KEY, parent int REFERENCES self_ref(id));
 INSERT INTO self_ref VALUES (1, NULL), (2, 1);
 -- @compare: message
 INSERT INTO self_ref VALUES (3, 5);
+-- An index on the first column of a two-column primary key (TypeORM's many-to-many join tables):
+-- reading by that column and cascading a delete through it.
+CREATE TABLE link_parent (id int PRIMARY KEY, t text);
+CREATE TABLE link_child (parent_id int NOT NULL REFERENCES link_parent (id) ON DELETE CASCADE, other int NOT NULL, PRIMARY KEY (parent_id, other));
+CREATE INDEX link_child_parent_idx ON link_child (parent_id);
+INSERT INTO link_parent VALUES (1, 'a'), (2, 'b');
+INSERT INTO link_child VALUES (1, 1), (1, 2), (2, 1);
+SELECT * FROM link_child WHERE parent_id = 1 ORDER BY other;
+DELETE FROM link_parent WHERE id = 1;
+SELECT * FROM link_child ORDER BY parent_id, other;
