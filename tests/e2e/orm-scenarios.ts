@@ -345,6 +345,13 @@ export async function typeormScenario(endpoint: Endpoint): Promise<Record<string
     tableName: 't_labels',
     columns: { id: { type: Number, primary: true, generated: 'increment' }, name: { type: 'varchar', unique: true } },
   });
+  interface Visit { id: string; page: string }
+  // A uuid primary key TypeORM generates: it creates the uuid-ossp extension and uses uuid_generate_v4().
+  const VisitEntity = new EntitySchema<Visit>({
+    name: 'Visit',
+    tableName: 't_visits',
+    columns: { id: { type: 'uuid', primary: true, generated: 'uuid' }, page: { type: 'text' } },
+  });
   class AddSummary1700000000000 {
     name = 'AddSummary1700000000000';
     async up(qr: import('typeorm').QueryRunner): Promise<void> {
@@ -361,7 +368,7 @@ export async function typeormScenario(endpoint: Endpoint): Promise<Record<string
     port: endpoint.port,
     username: endpoint.user,
     database: endpoint.database,
-    entities: [AuthorEntity, ArticleEntity, LabelEntity],
+    entities: [AuthorEntity, ArticleEntity, LabelEntity, VisitEntity],
     migrations: [AddSummary1700000000000],
     migrationsTableName: 't_migrations',
     synchronize: true,
@@ -381,11 +388,15 @@ export async function typeormScenario(endpoint: Endpoint): Promise<Record<string
     try {
       const table = await qr.getTable('t_articles');
       report.articleTable = {
-        columns: table!.columns.map((c) => ({ name: c.name, type: c.type, length: c.length, precision: c.precision, scale: c.scale, nullable: c.isNullable, default: c.default, primary: c.isPrimary, generated: c.isGenerated, unique: c.isUnique })),
-        indices: table!.indices.map((i) => ({ columns: i.columnNames, unique: i.isUnique, name: i.name })),
+        // Sorted: TypeORM lists them in the order its catalog queries return them, which no ORDER BY fixes.
+        columns: table!.columns
+          .map((c) => ({ name: c.name, type: c.type, length: c.length, precision: c.precision, scale: c.scale, nullable: c.isNullable, default: c.default, primary: c.isPrimary, generated: c.isGenerated, unique: c.isUnique }))
+          .sort((a, b) => a.name.localeCompare(b.name)),
+        indices: table!.indices.map((i) => ({ columns: i.columnNames, unique: i.isUnique, name: i.name })).sort((a, b) => (a.name ?? '').localeCompare(b.name ?? '')),
         foreignKeys: table!.foreignKeys.map((f) => ({ columns: f.columnNames, referenced: f.referencedTableName, referencedColumns: f.referencedColumnNames, onDelete: f.onDelete })),
       };
       report.labelsTable = (await qr.getTable('t_article_labels'))!.foreignKeys.map((f) => [f.columnNames, f.referencedTableName, f.onDelete]).sort();
+      report.visitsId = (await qr.getTable('t_visits'))!.columns.filter((c) => c.isPrimary).map((c) => ({ name: c.name, type: c.type, generated: c.isGenerated, strategy: c.generationStrategy, default: c.default }));
     } finally {
       await qr.release();
     }
@@ -402,6 +413,8 @@ export async function typeormScenario(endpoint: Endpoint): Promise<Record<string
       { title: 'Indexes', author: ben, labels: [sql!] },
     ]);
     report.savedAuthor = ann;
+    const visits = await dataSource.getRepository<Visit>('Visit').save([{ page: '/a' }, { page: '/b' }]);
+    report.visits = visits.map((v) => [v.page, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(v.id)]);
     report.findWithRelations = await authors.find({ relations: { articles: { labels: true } }, order: { name: 'ASC', articles: { title: 'ASC', labels: { name: 'ASC' } } } });
     report.findOne = await articles.findOne({ where: { title: 'Joins' }, relations: { author: true, labels: true }, order: { labels: { name: 'ASC' } } });
     report.queryBuilder = await articles

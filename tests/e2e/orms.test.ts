@@ -110,6 +110,11 @@ describe('ORMs through the real server do what they do on PostgreSQL', { skip },
         ['Ben', [['Indexes', ['sql']]]],
       ],
     );
+    assert.deepEqual(mine.visitsId, [{ name: 'id', type: 'uuid', generated: true, strategy: 'uuid', default: undefined }]);
+    assert.deepEqual(mine.visits, [
+      ['/a', true],
+      ['/b', true],
+    ]);
     assert.deepEqual(mine.afterTransactions, [2, 810, 1]);
     assert.equal(mine.managerTransaction, '23505');
     assert.deepEqual(mine.migrationsRun, ['AddSummary1700000000000']);
