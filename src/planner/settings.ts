@@ -218,6 +218,14 @@ function clientEncoding(v: string): string {
   });
 }
 
+function defaultTablespace(v: string): string {
+  const name = v.trim();
+  if (name !== '' && name !== 'pg_default') {
+    throw new SqlError(SqlState.invalidParameterValue, `invalid value for parameter "default_tablespace": "${v}"`, { detail: `Tablespace "${name}" does not exist.` });
+  }
+  return name;
+}
+
 /** Values a deployment may change per node (server_version, defaults chosen by the operator). */
 export interface SettingOverrides {
   readonly serverVersion?: string;
@@ -277,12 +285,16 @@ export function settingDefinitions(overrides: SettingOverrides = {}): ReadonlyMa
     { name: 'check_function_bodies', defaultValue: 'on', reported: false, context: 'user', canonicalize: boolSetting('check_function_bodies') },
     { name: 'quote_all_identifiers', defaultValue: 'off', reported: false, context: 'user', canonicalize: boolSetting('quote_all_identifiers') },
     { name: 'default_table_access_method', defaultValue: 'heap', reported: false, context: 'user' },
+    // pg_dump's scripts set it before each CREATE TABLE; polygres has only the default tablespace.
+    { name: 'default_tablespace', defaultValue: '', reported: false, context: 'user', canonicalize: defaultTablespace },
     { name: 'search_path_warning', defaultValue: 'off', reported: false, context: 'internal' },
     { name: 'transaction_isolation', defaultValue: 'serializable', reported: false, context: 'user' },
     { name: 'transaction_read_only', defaultValue: 'off', reported: false, context: 'user' },
     { name: 'transaction_deferrable', defaultValue: 'off', reported: false, context: 'user' },
     { name: 'max_parallel_workers_per_gather', defaultValue: '2', reported: false, context: 'user' },
     { name: 'enable_seqscan', defaultValue: 'on', reported: false, context: 'user', canonicalize: boolSetting('enable_seqscan') },
+    // pg_dump turns it off; polygres scans have no shared position to synchronize.
+    { name: 'synchronize_seqscans', defaultValue: 'on', reported: false, context: 'user', canonicalize: boolSetting('synchronize_seqscans') },
     { name: 'geqo', defaultValue: 'on', reported: false, context: 'user', canonicalize: boolSetting('geqo') },
     { name: 'log_statement', defaultValue: 'none', reported: false, context: 'user', canonicalize: enumSetting('log_statement', ['none', 'ddl', 'mod', 'all']) },
     { name: 'password_encryption', defaultValue: 'scram-sha-256', reported: false, context: 'user', canonicalize: enumSetting('password_encryption', ['md5', 'scram-sha-256']) },

@@ -10,6 +10,8 @@ import { arrayOf, elementOf, formatType, isArrayType, parseTypeName, typeByName,
 import { parseText, DEFAULT_CODEC_CONTEXT } from '../../types/codec.js';
 import { catalogRegResolver, regclassFromText, regclassText } from '../reg-objects.js';
 import { Numeric } from '../../types/numeric.js';
+import { charFromByte } from '../../types/character.js';
+import { encodeUtf8 } from '../../types/binary.js';
 import type { SqlValue } from '../../types/values.js';
 import {
   BOOL_TYPE,
@@ -675,6 +677,7 @@ export class ExpressionBinder {
       arg = selectField(arg, field.sval ?? '');
     }
     if (first === steps.length) return arg;
+    if (arg.type.oid === Oid.name) return this.bindNameSubscript(arg, steps.slice(first));
     arg = this.asArray(arg);
     const subscripts: Array<{ lower: Expr | null; upper: Expr | null; slice: boolean }> = [];
     for (const step of steps.slice(first)) {
@@ -690,6 +693,19 @@ export class ExpressionBinder {
     const slice = subscripts.some((s) => s.slice);
     const type = slice ? arg.type : { oid: elementOf(arg.type.oid), typmod: arg.type.typmod };
     return { kind: 'subscript', arg, indexes: subscripts, type };
+  }
+
+  /**
+   * `name[i]`: a name is a fixed-length array of 64 "char" starting at 0 (pg_dump reads
+   * `typname[0] = '_'`); past the end is NULL, slices are refused as PostgreSQL refuses them.
+   */
+  private bindNameSubscript(arg: Expr, steps: readonly Node[]): Expr {
+    const idx = steps.length === 1 ? nodeAs(steps[0], 'A_Indices') : undefined;
+    if (!idx || idx.is_slice || !idx.uidx) {
+      throw new SqlError(SqlState.featureNotSupported, 'slices of fixed-length arrays not implemented');
+    }
+    const index = this.coerce(this.bind(idx.uidx), { oid: Oid.int4, typmod: -1 }, 'implicit');
+    return { kind: 'call', fn: NAME_SUBSCRIPT, args: [arg, index], type: { oid: Oid.char, typmod: -1 } };
   }
 
   private bindSubLink(s: SubLink): Expr {
@@ -778,7 +794,9 @@ export function resolveTypeName(t: TypeName, warn?: (message: string) => void): 
   const name = names[names.length - 1]!;
   const schema = names.length > 1 ? names[names.length - 2]! : null;
   if (schema !== null && schema !== 'pg_catalog') throw new SqlError(SqlState.undefinedObject, `type "${names.join('.')}" does not exist`);
-  const d = typeByName(schema === null && /[^a-z0-9_]/.test(name) ? `"${name}"` : name) ?? typeByName(name);
+  // The grammar turns SQL spellings into catalog names (`char(3)` is pg_catalog.bpchar), so a name
+  // here is a catalog name first: `"char"` is the 1-byte type, not character(1).
+  const d = typeByName(`"${name.replace(/"/g, '""')}"`) ?? typeByName(name);
   if (!d || d.typtype === 'p') {
     if (name === 'serial' || name === 'bigserial' || name === 'smallserial' || name === 'serial4' || name === 'serial8' || name === 'serial2') {
       throw new SqlError(SqlState.undefinedObject, `type "${name}" does not exist`);
@@ -825,6 +843,23 @@ function distinctFunction(eq: ScalarFunction, distinct: boolean): ScalarFunction
     },
   };
 }
+
+/** NAMEDATALEN: the bytes of a name, its subscripts 0 .. 63. */
+const NAME_BYTES = 64;
+const NAME_SUBSCRIPT: ScalarFunction = {
+  name: 'name_subscript',
+  isOperator: false,
+  argTypes: [Oid.name, Oid.int4],
+  variadic: false,
+  returnType: Oid.char,
+  volatility: 'i',
+  strict: true,
+  impl: ([value, index]) => {
+    const i = index as number;
+    if (i < 0 || i >= NAME_BYTES) return null;
+    return charFromByte(encodeUtf8(value as string)[i] ?? 0);
+  },
+};
 
 function nullifFunction(eq: ScalarFunction): ScalarFunction {
   const impl = eq.impl!;
