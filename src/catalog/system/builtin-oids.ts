@@ -34,7 +34,7 @@ export const BUILTIN_PROC_OIDS: ReadonlyMap<string, number> = new Map<string, nu
   ['degrees(701)', 1608], ['radians(701)', 1609], ['pi()', 1610], ['pg_typeof(2276)', 1619], ['ascii(25)', 1620],
   ['chr(23)', 1621], ['repeat(25,23)', 1622], ['like_escape(25,25)', 1637], ['pg_get_viewdef(25)', 1640],
   ['pg_get_viewdef(26)', 1641], ['pg_get_userbyid(26)', 1642], ['pg_get_indexdef(26)', 1643], ['pg_get_triggerdef(26)', 1662],
-  ['pg_get_serial_sequence(25,25)', 1665], ['pg_get_keywords()', 1686], ['abs(1700)', 1705], ['sign(1700)', 1706],
+  ['pg_get_serial_sequence(25,25)', 1665], ['pg_get_keywords()', 1686], ['pg_options_to_table(1009)', 2289], ['acldefault(18,26)', 3943], ['abs(1700)', 1705], ['sign(1700)', 1706],
   ['round(1700,23)', 1707], ['round(1700)', 1708], ['trunc(1700,23)', 1709], ['trunc(1700)', 1710], ['ceil(1700)', 1711],
   ['floor(1700)', 1712], ['pg_get_expr(194,26)', 1716], ['setval(2205,20,16)', 1765], ['bit_length(25)', 1811],
   ['has_table_privilege(19,25,25)', 1922], ['has_table_privilege(19,26,25)', 1923], ['has_table_privilege(26,25,25)', 1924],

@@ -201,8 +201,10 @@ export const PLPGSQL_EXTENSION_OID = 13559;
 
 export function descriptions(ctx: SystemCatalogContext): Description[] {
   const out: Description[] = [];
+  // Schemas: the COMMENT ON SCHEMA text only, which pg_dump dumps; obj_description (psql's \dn+)
+  // adds the storage that holds the schema's tables.
   for (const schema of allSchemas(ctx.catalog)) {
-    const d = schemaDescription(ctx, schema);
+    const d = schema.comment ?? BUILTIN_SCHEMA_DESCRIPTIONS.get(schema.oid) ?? (schema.oid === PUBLIC_NAMESPACE_OID ? 'standard public schema' : null);
     if (d !== null) out.push({ objoid: schema.oid, classoid: PG_NAMESPACE_OID, objsubid: 0, description: d });
   }
   for (const t of ctx.catalog.tables()) {

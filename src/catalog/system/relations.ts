@@ -323,6 +323,12 @@ export const SYSTEM_RELATIONS: readonly SystemRelation[] = [
     'backend_start:timestamptz backend_xmin:xid state:text sent_lsn:pg_lsn write_lsn:pg_lsn flush_lsn:pg_lsn replay_lsn:pg_lsn ' +
     'write_lag:interval flush_lag:interval replay_lag:interval sync_priority:int4 sync_state:text reply_time:timestamptz'),
   rel(P, 3600, 'pg_ts_dict', 'r', 10068, 'oid:oid! dictname:name! dictnamespace:oid! dictowner:oid! dicttemplate:oid! dictinitoption:text'),
+  rel(P, 3601, 'pg_ts_parser', 'r', 10070, 'oid:oid! prsname:name! prsnamespace:oid! prsstart:regproc! prstoken:regproc! prsend:regproc! prsheadline:regproc! prslextype:regproc!'),
+  rel(P, 3764, 'pg_ts_template', 'r', 10072, 'oid:oid! tmplname:name! tmplnamespace:oid! tmplinit:regproc! tmpllexize:regproc!'),
+  rel(P, 3603, 'pg_ts_config_map', 'r', 10066, 'mapcfg:oid! maptokentype:int4! mapseqno:int4! mapdict:oid!'),
+  rel(P, 2602, 'pg_amop', 'r', 10017, 'oid:oid! amopfamily:oid! amoplefttype:oid! amoprighttype:oid! amopstrategy:int2! amoppurpose:"char"! amopopr:oid! amopmethod:oid! amopsortfamily:oid!'),
+  rel(P, 2603, 'pg_amproc', 'r', 10019, 'oid:oid! amprocfamily:oid! amproclefttype:oid! amprocrighttype:oid! amprocnum:int2! amproc:regproc!'),
+  rel(P, 12099, 'pg_seclabels', 'v', 12101, 'objoid:oid classoid:oid objsubid:int4 objtype:text objnamespace:oid objname:text provider:text label:text'),
   rel(P, 2995, 'pg_largeobject_metadata', 'r', 10023, 'oid:oid! lomowner:oid! lomacl:_aclitem'),
   rel(P, 3592, 'pg_shseclabel', 'r', 4066, 'objoid:oid! classoid:oid! provider:text! label:text!'),
   rel(I, 13382, 'schemata', 'v', 13384,

@@ -459,6 +459,11 @@ function* pgDepend(ctx: SystemCatalogContext): Iterable<SystemRow> {
     if (!owner) continue;
     const column = owner.table.columns.find((c) => c.attnum === owner.attnum);
     yield { classid: PG_CLASS_OID, objid: s.oid, objsubid: 0, refclassid: PG_CLASS_OID, refobjid: owner.table.oid, refobjsubid: owner.attnum, deptype: column?.identity ? 'i' : 'a' };
+    // A serial column's default (nextval of its sequence) depends on the sequence: pg_dump sees
+    // the loop table → default → sequence → table and sets the default after the sequence.
+    if (column?.default && !column.identity) {
+      yield { classid: PG_ATTRDEF_OID, objid: attrdefOid(owner.table, owner.attnum), objsubid: 0, refclassid: PG_CLASS_OID, refobjid: s.oid, refobjsubid: 0, deptype: 'n' };
+    }
   }
   for (const t of ctx.catalog.tables()) {
     for (const c of t.columns) {

@@ -6,7 +6,8 @@
  * record-returning helpers pg_get_keywords() and information_schema._pg_expandarray().
  */
 import { SqlError, SqlState } from '../../errors.js';
-import type { SqlArray, SqlValue } from '../../types/values.js';
+import { SqlArray, type SqlValue } from '../../types/values.js';
+import { Oid } from '../../types/oids.js';
 import type { Catalog } from '../../catalog/catalog.js';
 import { relationOid } from '../../catalog/catalog.js';
 import type { SystemCatalogContext, ProcEntry } from '../../catalog/system/context.js';
@@ -28,7 +29,7 @@ import {
   viewDefinition,
   withoutOuterParens,
 } from '../../catalog/system/facts.js';
-import { formatCatalogType, isTypeVisible, typeExists, typeOidFromName } from '../../catalog/system/types.js';
+import { formatCatalogType, isTypeVisible, relationDisplayName, typeExists, typeOidFromName } from '../../catalog/system/types.js';
 import { quoteIdent, splitQualifiedName } from '../../catalog/names.js';
 import type { EvalContext } from '../context.js';
 import { recordValue } from '../records.js';
@@ -53,11 +54,30 @@ R.fn('format_type', ['oid', 'int4'], 'text', ([oid, typmod], ctx) => {
 
 // ---- deparsing -------------------------------------------------------------------------------------
 
-function getExpr(text: string, pretty: boolean): string {
-  return pretty ? withoutOuterParens(text) : text;
+/**
+ * A stored expression names relations as `'name'::regclass` written for the default search path
+ * (a serial's sequence is qualified unless it is in public). PostgreSQL keeps the OID and prints
+ * the name for the current search path; so does this: pg_dump, whose search_path is empty, gets
+ * `'public.t_id_seq'::regclass`.
+ */
+function withRegclassNames(ctx: EvalContext, text: string): string {
+  if (!text.includes('::regclass')) return text;
+  const s = sys(ctx);
+  return text.replace(/'((?:[^']|'')*)'::regclass/g, (whole, literal: string) => {
+    const parts = splitQualifiedName(literal.replace(/''/g, "'"));
+    if (parts.length < 1 || parts.length > 2) return whole;
+    const relation = s.catalog.findRelation({ schema: parts.length === 2 ? parts[0]! : null, name: parts[parts.length - 1]! }, ['public'], s.user);
+    if (!relation) return whole;
+    return `'${relationDisplayName(s.catalog, relation, s.searchPath, s.user).replace(/'/g, "''")}'::regclass`;
+  });
 }
-R.fn('pg_get_expr', ['pg_node_tree', 'oid'], 'text', ([e]) => getExpr(e as string, false), { volatility: 's' });
-R.fn('pg_get_expr', ['pg_node_tree', 'oid', 'bool'], 'text', ([e, , p]) => getExpr(e as string, p === true), { volatility: 's' });
+
+function getExpr(ctx: EvalContext, text: string, pretty: boolean): string {
+  const shown = withRegclassNames(ctx, text);
+  return pretty ? withoutOuterParens(shown) : shown;
+}
+R.fn('pg_get_expr', ['pg_node_tree', 'oid'], 'text', ([e], ctx) => getExpr(ctx, e as string, false), { volatility: 's' });
+R.fn('pg_get_expr', ['pg_node_tree', 'oid', 'bool'], 'text', ([e, , p], ctx) => getExpr(ctx, e as string, p === true), { volatility: 's' });
 
 function findConstraint(catalog: Catalog, oid: number) {
   for (const table of catalog.tables()) {
@@ -114,6 +134,39 @@ R.fn('pg_get_serial_sequence', ['text', 'text'], 'text', ([table, column], ctx) 
 }, { volatility: 's' });
 
 R.fn('pg_get_userbyid', ['oid'], 'name', ([oid], ctx) => roles(sys(ctx).catalog, sys(ctx).user).find((r) => r.oid === oid)?.name ?? `unknown (OID=${oid as number})`, { volatility: 's' });
+
+/**
+ * acldefault(objtype, owner): the privileges an object has while its ACL is NULL, as PostgreSQL 15
+ * builds them (PUBLIC's entry first, then the owner's). pg_dump compares each ACL with it.
+ */
+const DEFAULT_PRIVILEGES: Readonly<Record<string, readonly [world: string, owner: string]>> = {
+  c: ['', ''],
+  r: ['', 'arwdDxt'],
+  s: ['', 'rwU'],
+  d: ['Tc', 'CTc'],
+  f: ['X', 'X'],
+  l: ['U', 'U'],
+  L: ['', 'rw'],
+  n: ['', 'UC'],
+  t: ['', 'C'],
+  F: ['', 'U'],
+  S: ['', 'U'],
+  T: ['U', 'U'],
+  p: ['', ''],
+};
+function aclRoleName(name: string): string {
+  return /^[A-Za-z0-9_]*$/.test(name) && name !== '' ? name : `"${name.replace(/"/g, '""')}"`;
+}
+R.fn('acldefault', ['"char"', 'oid'], '_aclitem', ([type, owner], ctx) => {
+  const privileges = DEFAULT_PRIVILEGES[type as string];
+  if (!privileges) throw new SqlError(SqlState.internalError, `unrecognized object type abbreviation: ${type as string}`);
+  const s = sys(ctx);
+  const name = aclRoleName(roles(s.catalog, s.user).find((r) => r.oid === owner)?.name ?? String(owner));
+  const items: string[] = [];
+  if (privileges[0] !== '') items.push(`=${privileges[0]}/${name}`);
+  if (privileges[1] !== '') items.push(`${name}=${privileges[1]}/${name}`);
+  return new SqlArray(Oid.aclitem, items);
+}, { volatility: 'i' });
 
 function procOf(ctx: EvalContext, oid: number): ProcEntry | undefined {
   return sys(ctx).procs.find((p) => p.oid === oid);
@@ -383,6 +436,14 @@ R.srf('pg_get_keywords', [], 'record', () => KEYWORD_ROWS, {
   volatility: 's',
   outColumns: [['word', 'text'], ['catcode', '"char"'], ['barelabel', 'bool'], ['catdesc', 'text'], ['baredesc', 'text']],
 });
+
+/** pg_options_to_table(reloptions): each `name=value` option as (option_name, option_value). */
+R.srf('pg_options_to_table', ['_text'], 'record', ([a]) => {
+  return (a as SqlArray).elements.filter((e): e is string => typeof e === 'string').map((option) => {
+    const eq = option.indexOf('=');
+    return recordValue(eq < 0 ? [option, null] : [option.slice(0, eq), option.slice(eq + 1)]);
+  });
+}, { volatility: 's', outColumns: [['option_name', 'text'], ['option_value', 'text']] });
 
 /** information_schema._pg_expandarray(a): each element with its 1-based position (x, n). */
 R.srf('_pg_expandarray', ['anyarray'], 'record', ([a]) => {
