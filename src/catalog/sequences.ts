@@ -42,6 +42,18 @@ export class SequenceAllocator {
     });
   }
 
+  /**
+   * What `SELECT last_value, is_called FROM seq` reads: the stored state, read in its own short
+   * transaction. Past the first nextval() it is the last value of the newest block handed to any
+   * node, so it is never below a value already used (pg_dump's setval restores it safely).
+   */
+  async state(seq: SequenceInfo): Promise<{ lastValue: bigint; isCalled: boolean }> {
+    return this.runShort(async (tx) => {
+      const state = await tx.get(this.key(seq.oid));
+      return state ? { lastValue: state.last_value as bigint, isCalled: state.is_called as boolean } : { lastValue: BigInt(seq.start), isCalled: false };
+    });
+  }
+
   forget(oid: number): void {
     this.blocks.delete(oid);
   }

@@ -25,6 +25,8 @@ export interface SessionServices {
   currval(sequenceOid: number): bigint;
   lastval(): bigint;
   setval(sequenceOid: number, value: bigint, isCalled: boolean): Promise<bigint>;
+  /** The stored state of a sequence, as reading the sequence relation shows it. */
+  sequenceState(sequenceOid: number): Promise<{ lastValue: bigint; isCalled: boolean }>;
   notice(notice: SqlError): void;
   /** The storage a schema's tables live in (or would, for a schema not created yet); null for pg_catalog and information_schema. */
   schemaStorage(schema: string): NamespaceStorage | null;

@@ -4,7 +4,7 @@
  * are created at once and dropped again if the transaction rolls back; what cannot be undone (a
  * storage table's drop) happens after the commit.
  */
-import type { Node, CreateStmt, ColumnDef, Constraint, AlterTableStmt, IndexStmt, DropStmt, RenameStmt, CreateSeqStmt, AlterSeqStmt, TruncateStmt, CreateSchemaStmt, RangeVar, CommentStmt, ViewStmt, SelectStmt } from '@pgsql/types';
+import type { Node, CreateStmt, ColumnDef, Constraint, AlterTableStmt, IndexStmt, DropStmt, RenameStmt, CreateSeqStmt, AlterSeqStmt, TruncateStmt, CreateSchemaStmt, RangeVar, CommentStmt, ViewStmt, SelectStmt, AlterOwnerStmt, RoleSpec } from '@pgsql/types';
 import { scanSync } from 'libpg-query';
 import { SqlError, SqlState } from '../errors.js';
 import type { Transaction, TransactionAdmin } from '../txn/api.js';
@@ -14,6 +14,7 @@ import { formatType, type TypeRef } from '../types/registry.js';
 import { formatQualifiedName, undefinedRelation, type Catalog, type QualifiedName } from '../catalog/catalog.js';
 import { isBuiltinSchema } from '../catalog/storages.js';
 import {
+  PUBLIC_NAMESPACE_OID,
   ROW_ID_COLUMN,
   type CatalogObject,
   type ColumnDefault,
@@ -27,6 +28,7 @@ import {
   type ViewInfo,
 } from '../catalog/model.js';
 import type { CatalogStore, CatalogTransactionState } from '../catalog/store.js';
+import { BOOTSTRAP_SUPERUSER, roles } from '../catalog/system/facts.js';
 import type { SequenceAllocator } from '../catalog/sequences.js';
 import { chooseStorageType, columnStorageType, storageDataType, toStorageValue } from '../catalog/storage-mapping.js';
 import type { NamespaceStorage } from '../catalog/storages.js';
@@ -148,6 +150,8 @@ async function dispatch(change: Change, node: Node): Promise<string> {
       return comment(change, nodeAs(node, 'CommentStmt')!);
     case 'ViewStmt':
       return createView(change, nodeAs(node, 'ViewStmt')!);
+    case 'AlterOwnerStmt':
+      return alterOwner(change, nodeAs(node, 'AlterOwnerStmt')!);
     default:
       throw unsupported(nodeTag(node));
   }
@@ -1215,8 +1219,66 @@ async function truncate(change: Change, stmt: TruncateStmt): Promise<string> {
 
 // ---- ALTER TABLE / RENAME ---------------------------------------------------------------------
 
+// ---- OWNER TO -----------------------------------------------------------------------------------
+
+/** The role an OWNER TO names; 42704 for a role polygres does not know. */
+function ownerRole(change: Change, spec: RoleSpec | undefined): string {
+  const ctx = change.ctx;
+  const name = spec?.roletype === 'ROLESPEC_CSTRING' ? (spec.rolename ?? '') : ctx.user;
+  if (!roles(change.catalog, ctx.user).some((r) => r.name === name)) throw new SqlError(SqlState.undefinedObject, `role "${name}" does not exist`);
+  return name;
+}
+
+/**
+ * ALTER SCHEMA ... OWNER TO (what pg_dump writes after each CREATE SCHEMA): the schema's owner is
+ * kept (pg_namespace.nspowner).
+ */
+async function alterOwner(change: Change, stmt: AlterOwnerStmt): Promise<string> {
+  if (stmt.objectType !== 'OBJECT_SCHEMA') throw unsupported(`ALTER ${(stmt.objectType ?? '').replace('OBJECT_', '')} ... OWNER TO`);
+  const name = nodeAs(stmt.object, 'String')?.sval ?? '';
+  const schema = change.catalog.schemaByName(name);
+  if (!schema) throw new SqlError(SqlState.invalidSchemaName, `schema "${name}" does not exist`);
+  const owner = ownerRole(change, stmt.newowner);
+  if (isBuiltinSchema(schema.oid)) {
+    if (schemaOwnerName(schema) !== owner) throw unsupported('changing the owner of a built-in schema');
+    return 'ALTER SCHEMA';
+  }
+  if (schema.owner !== owner) change.put({ ...schema, owner });
+  return 'ALTER SCHEMA';
+}
+
+function schemaOwnerName(schema: SchemaInfo): string {
+  return schema.oid === PUBLIC_NAMESPACE_OID ? 'pg_database_owner' : schema.owner;
+}
+
+/**
+ * ALTER TABLE / SEQUENCE ... OWNER TO (pg_dump writes one for every relation): tables, sequences
+ * and indexes belong to the bootstrap superuser in polygres, so naming it is accepted and any
+ * other role is refused.
+ */
+function alterRelationOwner(change: Change, stmt: AlterTableStmt): string {
+  const ctx = change.ctx;
+  const kind = stmt.objtype === 'OBJECT_SEQUENCE' ? 'SEQUENCE' : stmt.objtype === 'OBJECT_INDEX' ? 'INDEX' : 'TABLE';
+  const rel = change.catalog.findRelation(qualified(stmt.relation!), ctx.searchPath, ctx.user);
+  if (!rel || rel.kind === 'system') {
+    if (!rel && stmt.missing_ok) {
+      ctx.notice('00000', `relation "${stmt.relation!.relname}" does not exist, skipping`);
+      return `ALTER ${kind}`;
+    }
+    if (!rel) throw new SqlError(SqlState.undefinedTable, `relation "${formatQualifiedName(qualified(stmt.relation!))}" does not exist`);
+    throw new SqlError(SqlState.insufficientPrivilege, `permission denied: "${rel.name}" is a system catalog`);
+  }
+  for (const c of stmt.cmds ?? []) {
+    const owner = ownerRole(change, nodeAs(c, 'AlterTableCmd')!.newowner);
+    if (owner !== BOOTSTRAP_SUPERUSER) throw new SqlError(SqlState.featureNotSupported, `cannot change the owner of "${stmt.relation!.relname}" to "${owner}": polygres relations belong to ${BOOTSTRAP_SUPERUSER}`);
+  }
+  return `ALTER ${kind}`;
+}
+
 async function alterTable(change: Change, stmt: AlterTableStmt): Promise<string> {
   const ctx = change.ctx;
+  const cmds = (stmt.cmds ?? []).map((c) => nodeAs(c, 'AlterTableCmd')!);
+  if (cmds.length > 0 && cmds.every((c) => c.subtype === 'AT_ChangeOwner')) return alterRelationOwner(change, stmt);
   if (stmt.objtype && stmt.objtype !== 'OBJECT_TABLE') throw unsupported(`ALTER ${stmt.objtype.replace('OBJECT_', '')}`);
   let table: TableInfo;
   try {
@@ -1270,6 +1332,40 @@ async function alterTableCommand(change: Change, table: TableInfo, cmd: NonNulla
       await fillNewColumn(change, next, col);
       for (const pc of constraints) next = await addTableConstraint(change, next, pc.def);
       return next;
+    }
+    case 'AT_AddIdentity': {
+      // ALTER TABLE t ALTER COLUMN c ADD GENERATED ... AS IDENTITY [(SEQUENCE NAME s, ...)]: how
+      // pg_dump writes an identity column, after its CREATE TABLE.
+      const col = findColumn(table, cmd.name ?? '');
+      const con = nodeAs(cmd.def, 'Constraint')!;
+      if (![Oid.int2, Oid.int4, Oid.int8].includes(col.type.oid as 21)) {
+        throw new SqlError(SqlState.invalidParameterValue, `identity column type must be smallint, integer, or bigint`);
+      }
+      if (col.identity !== '') throw new SqlError(SqlState.objectNotInPrerequisiteState, `column "${col.name}" of relation "${table.name}" is already an identity column`);
+      if (!col.notNull) throw new SqlError(SqlState.objectNotInPrerequisiteState, `column "${col.name}" of relation "${table.name}" must be declared NOT NULL before identity can be added`);
+      if (col.default) throw new SqlError(SqlState.objectNotInPrerequisiteState, `column "${col.name}" of relation "${table.name}" already has a default value`);
+      const options = con.options ?? [];
+      const named = options.map((o) => nodeAs(o, 'DefElem')!).find((d) => d.defname === 'sequence_name');
+      const schema = change.catalog.schemaByOid(table.schemaOid)!;
+      let seqSchema = schema;
+      let seqName: string;
+      if (named) {
+        const parts = stringList(nodeAs(named.arg, 'List')?.items);
+        seqName = parts[parts.length - 1]!;
+        if (parts.length > 1) {
+          const found = change.catalog.schemaByName(parts[parts.length - 2]!);
+          if (!found) throw new SqlError(SqlState.invalidSchemaName, `schema "${parts[parts.length - 2]}" does not exist`);
+          seqSchema = found;
+        }
+        if (change.catalog.relationIn(seqSchema.oid, seqName)) throw new SqlError(SqlState.duplicateTable, `relation "${seqName}" already exists`);
+      } else {
+        seqName = chooseName(change.catalog, schema.oid, [table.name, col.name], 'seq');
+      }
+      const seq = makeSequence(change, seqSchema, seqName, col.type.oid, options.filter((o) => nodeAs(o, 'DefElem')!.defname !== 'sequence_name'), { attnum: col.attnum });
+      change.put({ ...seq, ownedBy: { tableOid: table.oid, attnum: col.attnum } });
+      await ctx.sequences.reset(seq);
+      const identity: 'a' | 'd' = con.generated_when === 'a' ? 'a' : 'd';
+      return { ...table, columns: table.columns.map((c) => (c === col ? { ...c, identity, sequenceOid: seq.oid } : c)) };
     }
     case 'AT_DropColumn': {
       const col = table.columns.find((c) => c.name === cmd.name);

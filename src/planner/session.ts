@@ -514,6 +514,11 @@ export class SqlSession implements BackendSession, ActivitySource {
         if (isCalled) this.sequenceCurrent.set(oid, v);
         return v;
       },
+      sequenceState: async (oid) => {
+        const seq = this.catalog().sequenceByOid(oid);
+        if (!seq) throw new SqlError(SqlState.undefinedTable, `could not open relation with OID ${oid}`);
+        return this.engine.sequences.state(seq);
+      },
       notice: (n) => this.emitNotice(n),
       schemaStorage: (name) => {
         const schema = this.catalog().schemaByName(name);
@@ -738,6 +743,7 @@ export class SqlSession implements BackendSession, ActivitySource {
       case 'TruncateStmt':
       case 'CommentStmt':
       case 'ViewStmt':
+      case 'AlterOwnerStmt':
         return { kind: 'command', tag: await this.ddl(node, sql) };
       case 'CopyStmt':
         return startCopy(this.copyHost(sql), nodeAs(node, 'CopyStmt')!, sql);

@@ -29,8 +29,9 @@ import { lookupCte } from './cte.js';
 import { expandView, noteRelation } from './views.js';
 import type { SystemRelation } from '../../catalog/system/relations.js';
 import { readableSystemColumns } from '../../catalog/system/rows.js';
-import { fieldSelectExpr, recordFields } from '../records.js';
-import type { TableInfo } from '../../catalog/model.js';
+import { fieldSelectExpr, recordFields, recordType, recordValue } from '../records.js';
+import type { SequenceInfo, TableInfo } from '../../catalog/model.js';
+import type { ScalarFunction } from '../functions/registry.js';
 
 export interface FromLeaf {
   readonly kind: 'leaf';
@@ -229,6 +230,7 @@ function relationItem(ctx: AnalyzerContext, rv: RangeVar, env: ItemEnv): Analyze
       const schema = aliasName ? null : (ctx.catalog.schemaByOid(found.schemaOid)?.name ?? null);
       return leafItem(plan, aliasName ?? found.name, schema, aliasCols, env, { aliased: aliasName !== undefined, relOid: found.oid });
     }
+    if (found?.kind === 'sequence') return sequenceItem(ctx, found, aliasName, aliasCols, env);
     table = ctx.catalog.resolveTable(name, ctx.searchPath, ctx.user);
   } catch (e) {
     if (e instanceof SqlError && e.position === undefined) e.position = charPosition(ctx.sql, rv.location);
@@ -246,6 +248,45 @@ function systemRelationItem(ctx: AnalyzerContext, relation: SystemRelation, alia
   const plan: PlanNode = { kind: 'systemScan', relation, columns };
   const schema = aliasName ? null : (ctx.catalog.schemaByOid(relation.schemaOid)?.name ?? null);
   return leafItem(plan, aliasName ?? relation.name, schema, aliasCols, env, { aliased: aliasName !== undefined, relOid: relation.oid });
+}
+
+/** The columns a sequence reads as, in PostgreSQL's order. */
+const SEQUENCE_RELATION_FIELDS = [
+  { name: 'last_value', type: INT8_TYPE },
+  { name: 'log_cnt', type: INT8_TYPE },
+  { name: 'is_called', type: { oid: Oid.bool, typmod: -1 } },
+] as const;
+
+/**
+ * A sequence in FROM (`SELECT last_value, is_called FROM seq`, as pg_dump reads it): one row of its
+ * stored state. log_cnt is 0: polygres logs no values ahead.
+ */
+function sequenceItem(ctx: AnalyzerContext, seq: SequenceInfo, aliasName: string | undefined, aliasCols: readonly string[], env: ItemEnv): AnalyzedItem {
+  const type = recordType(SEQUENCE_RELATION_FIELDS);
+  const read: ScalarFunction = {
+    name: 'sequence_state',
+    isOperator: false,
+    argTypes: [],
+    variadic: false,
+    returnType: Oid.record,
+    volatility: 'v',
+    strict: false,
+    asyncImpl: async (_args, evalCtx) => {
+      const state = await evalCtx.session.sequenceState(seq.oid);
+      return recordValue([state.lastValue, 0n, state.isCalled]);
+    },
+  };
+  const record: Expr = { kind: 'call', fn: read, args: [], type };
+  const state: PlanNode = { kind: 'project', input: { kind: 'result', columns: [] }, exprs: [record], columns: [{ name: 'state', type, tableOid: 0, attnum: 0 }] };
+  const column: Expr = { kind: 'column', slot: 0, type, name: 'state' };
+  const plan: PlanNode = {
+    kind: 'project',
+    input: state,
+    exprs: SEQUENCE_RELATION_FIELDS.map((_f, i) => fieldSelectExpr(column, i)),
+    columns: SEQUENCE_RELATION_FIELDS.map((f, i) => ({ name: f.name, type: f.type, tableOid: seq.oid, attnum: i + 1 })),
+  };
+  const schema = aliasName ? null : (ctx.catalog.schemaByOid(seq.schemaOid)?.name ?? null);
+  return leafItem(plan, aliasName ?? seq.name, schema, aliasCols, env, { aliased: aliasName !== undefined, relOid: seq.oid });
 }
 
 function subqueryItem(ctx: AnalyzerContext, r: RangeSubselect, env: ItemEnv): AnalyzedItem {
