@@ -1124,6 +1124,18 @@ async function createSequence(change: Change, stmt: CreateSeqStmt): Promise<stri
   return 'CREATE SEQUENCE';
 }
 
+/** OWNED BY table.column | NONE: the column the sequence belongs to (dropped with it), as pg_dump writes it for a serial. */
+function sequenceOwnedBy(change: Change, seq: SequenceInfo, names: readonly string[]): SequenceInfo['ownedBy'] {
+  const ctx = change.ctx;
+  if (names.length === 1 && names[0] === 'none') return null;
+  if (names.length < 2) throw new SqlError(SqlState.invalidParameterValue, 'invalid OWNED BY option', { hint: 'Specify OWNED BY table.column or OWNED BY NONE.' });
+  const column = names[names.length - 1]!;
+  const table = change.catalog.resolveTable({ schema: names.length > 2 ? names[names.length - 3]! : null, name: names[names.length - 2]! }, ctx.searchPath, ctx.user);
+  if (table.schemaOid !== seq.schemaOid) throw new SqlError(SqlState.objectNotInPrerequisiteState, 'sequence must be in same schema as table it is linked to');
+  const col = findColumn(table, column);
+  return { tableOid: table.oid, attnum: col.attnum };
+}
+
 async function alterSequence(change: Change, stmt: AlterSeqStmt): Promise<string> {
   const ctx = change.ctx;
   let seq: SequenceInfo;
@@ -1164,6 +1176,7 @@ async function alterSequence(change: Change, stmt: AlterSeqStmt): Promise<string
         updated = { ...updated, cache: v ?? '1' };
         break;
       case 'owned_by':
+        updated = { ...updated, ownedBy: sequenceOwnedBy(change, updated, stringList(nodeAs(d.arg, 'List')?.items)) };
         break;
       default:
         throw unsupported(`ALTER SEQUENCE ... ${d.defname ?? ''}`);

@@ -7,8 +7,8 @@
  */
 import { Oid } from '../../types/oids.js';
 import { typeByOid } from '../../types/registry.js';
-import type { Catalog } from '../catalog.js';
-import { quoteIdent } from '../names.js';
+import type { Catalog, Relation } from '../catalog.js';
+import { quoteIdent, splitQualifiedName } from '../names.js';
 import {
   INFORMATION_SCHEMA_NAMESPACE_OID,
   PG_CATALOG_NAMESPACE_OID,
@@ -250,6 +250,33 @@ export function descriptionOf(ctx: SystemCatalogContext, objoid: number, classoi
 }
 
 // ---- text of constraints, indexes and defaults ----------------------------------------------------
+
+/**
+ * The `'name'::regclass` constants of a stored expression (a default's nextval), with the relation
+ * each names. Stored expressions name relations for the default search path (a serial's sequence
+ * is qualified unless it is in public); PostgreSQL keeps the OID instead.
+ */
+export function regclassConstants(catalog: Catalog, text: string, user: string): Array<{ readonly literal: string; readonly relation: Relation }> {
+  const out: Array<{ literal: string; relation: Relation }> = [];
+  if (!text.includes('::regclass')) return out;
+  for (const m of text.matchAll(/'((?:[^']|'')*)'::regclass/g)) {
+    const parts = splitQualifiedName(m[1]!.replace(/''/g, "'"));
+    if (parts.length < 1 || parts.length > 2) continue;
+    const relation = catalog.findRelation({ schema: parts.length === 2 ? parts[0]! : null, name: parts[parts.length - 1]! }, ['public'], user);
+    if (relation) out.push({ literal: m[0], relation });
+  }
+  return out;
+}
+
+/** A stored expression with its regclass constants named for `searchPath`, as pg_get_expr prints it. */
+export function withRegclassNames(catalog: Catalog, text: string, searchPath: readonly string[], user: string): string {
+  const found = regclassConstants(catalog, text, user);
+  if (found.length === 0) return text;
+  return text.replace(/'((?:[^']|'')*)'::regclass/g, (whole) => {
+    const c = found.find((x) => x.literal === whole);
+    return c ? `'${relationDisplayName(catalog, c.relation, searchPath, user).replace(/'/g, "''")}'::regclass` : whole;
+  });
+}
 
 function columnName(table: TableInfo, attnum: number): string {
   return quoteIdent(table.columns.find((c) => c.attnum === attnum)?.name ?? `........pg.dropped.${attnum}........`);

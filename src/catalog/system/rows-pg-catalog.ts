@@ -40,6 +40,7 @@ import {
   roles,
   schemaOwnerOid,
   viewDefinition,
+  regclassConstants,
 } from './facts.js';
 import { SYSTEM_COLUMNS, SYSTEM_RELATIONS } from './relations.js';
 import { INFORMATION_SCHEMA_DOMAINS } from './types.js';
@@ -459,15 +460,19 @@ function* pgDepend(ctx: SystemCatalogContext): Iterable<SystemRow> {
     if (!owner) continue;
     const column = owner.table.columns.find((c) => c.attnum === owner.attnum);
     yield { classid: PG_CLASS_OID, objid: s.oid, objsubid: 0, refclassid: PG_CLASS_OID, refobjid: owner.table.oid, refobjsubid: owner.attnum, deptype: column?.identity ? 'i' : 'a' };
-    // A serial column's default (nextval of its sequence) depends on the sequence: pg_dump sees
-    // the loop table → default → sequence → table and sets the default after the sequence.
-    if (column?.default && !column.identity) {
-      yield { classid: PG_ATTRDEF_OID, objid: attrdefOid(owner.table, owner.attnum), objsubid: 0, refclassid: PG_CLASS_OID, refobjid: s.oid, refobjsubid: 0, deptype: 'n' };
-    }
   }
   for (const t of ctx.catalog.tables()) {
     for (const c of t.columns) {
-      if (c.default) yield { classid: PG_ATTRDEF_OID, objid: attrdefOid(t, c.attnum), objsubid: 0, refclassid: PG_CLASS_OID, refobjid: t.oid, refobjsubid: c.attnum, deptype: 'a' };
+      if (!c.default) continue;
+      yield { classid: PG_ATTRDEF_OID, objid: attrdefOid(t, c.attnum), objsubid: 0, refclassid: PG_CLASS_OID, refobjid: t.oid, refobjsubid: c.attnum, deptype: 'a' };
+      // A default depends on the relations it names (a serial's nextval on its sequence): pg_dump
+      // creates the sequence first, and for a serial sees the loop table → default → sequence →
+      // table and sets the default after the sequence.
+      for (const { relation } of regclassConstants(ctx.catalog, c.default.text, ctx.user)) {
+        if (relation.kind === 'sequence' || relation.kind === 'table') {
+          yield { classid: PG_ATTRDEF_OID, objid: attrdefOid(t, c.attnum), objsubid: 0, refclassid: PG_CLASS_OID, refobjid: relation.oid, refobjsubid: 0, deptype: 'n' };
+        }
+      }
     }
   }
   // A view's _RETURN rule belongs to the view and depends on what the query reads (whole

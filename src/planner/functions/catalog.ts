@@ -28,8 +28,9 @@ import {
   roles,
   viewDefinition,
   withoutOuterParens,
+  withRegclassNames,
 } from '../../catalog/system/facts.js';
-import { formatCatalogType, isTypeVisible, relationDisplayName, typeExists, typeOidFromName } from '../../catalog/system/types.js';
+import { formatCatalogType, isTypeVisible, typeExists, typeOidFromName } from '../../catalog/system/types.js';
 import { quoteIdent, splitQualifiedName } from '../../catalog/names.js';
 import type { EvalContext } from '../context.js';
 import { recordValue } from '../records.js';
@@ -54,26 +55,10 @@ R.fn('format_type', ['oid', 'int4'], 'text', ([oid, typmod], ctx) => {
 
 // ---- deparsing -------------------------------------------------------------------------------------
 
-/**
- * A stored expression names relations as `'name'::regclass` written for the default search path
- * (a serial's sequence is qualified unless it is in public). PostgreSQL keeps the OID and prints
- * the name for the current search path; so does this: pg_dump, whose search_path is empty, gets
- * `'public.t_id_seq'::regclass`.
- */
-function withRegclassNames(ctx: EvalContext, text: string): string {
-  if (!text.includes('::regclass')) return text;
-  const s = sys(ctx);
-  return text.replace(/'((?:[^']|'')*)'::regclass/g, (whole, literal: string) => {
-    const parts = splitQualifiedName(literal.replace(/''/g, "'"));
-    if (parts.length < 1 || parts.length > 2) return whole;
-    const relation = s.catalog.findRelation({ schema: parts.length === 2 ? parts[0]! : null, name: parts[parts.length - 1]! }, ['public'], s.user);
-    if (!relation) return whole;
-    return `'${relationDisplayName(s.catalog, relation, s.searchPath, s.user).replace(/'/g, "''")}'::regclass`;
-  });
-}
-
 function getExpr(ctx: EvalContext, text: string, pretty: boolean): string {
-  const shown = withRegclassNames(ctx, text);
+  const s = sys(ctx);
+  // pg_dump, whose search_path is empty, gets 'public.t_id_seq'::regclass.
+  const shown = withRegclassNames(s.catalog, text, s.searchPath, s.user);
   return pretty ? withoutOuterParens(shown) : shown;
 }
 R.fn('pg_get_expr', ['pg_node_tree', 'oid'], 'text', ([e], ctx) => getExpr(ctx, e as string, false), { volatility: 's' });
