@@ -2,8 +2,8 @@
  * The real pg_dump, pg_restore and psql against the real server (bin/polygres.js), compared with the
  * real PostgreSQL for the same schema and rows:
  *
- *   1. pg_dump --schema-only, pg_dump (plain, data as COPY) and pg_dump -Fc + pg_restore -l succeed
- *      against polygres;
+ *   1. pg_dump --schema-only, pg_dump (plain, data as COPY), pg_dump -Fc / -Fd / -Ft + pg_restore -l
+ *      and the selection options (-t, -n, --clean ...) succeed against polygres;
  *   2. the plain dump restores with psql into a fresh PostgreSQL database with the same rows, and
  *      polygres's dumps equal PostgreSQL's dumps of the same schema (header lines aside);
  *   3. PostgreSQL's dump restores into a fresh polygres with psql, with the same rows, and dumping
@@ -237,6 +237,39 @@ describe('pg_dump and pg_restore against polygres, compared with PostgreSQL', { 
     const plain = await runProcessOutput('pg_restore', ['-f', '-', mine.file], 60_000);
     assert.equal(plain.code, 0, plain.stderr);
     assert.equal(normalise(plain.stdout), normalise(await pgDump(polygres, [])));
+  });
+
+  test('pg_dump options: -t, -n, --clean --if-exists, --no-owner, --serializable-deferrable give what they give on PostgreSQL', async () => {
+    for (const args of [
+      ['-t', 'customers'],
+      ['-t', 'inventory.*', '-T', 'inventory.log'],
+      ['-n', 'inventory'],
+      ['-N', 'inventory'],
+      ['--clean', '--if-exists'],
+      ['--no-owner', '--no-privileges', '--no-comments'],
+      ['--serializable-deferrable'],
+      // Not --quote-all-identifiers: polygres's format_type and pg_get_expr do not follow
+      // quote_all_identifiers (README, pg_dump), so type and function names stay unquoted.
+    ]) {
+      const mine = await pgDump(polygres, ['--schema-only', ...args]);
+      const theirs = await pgDump(postgres, ['--schema-only', ...args]);
+      assert.equal(normalise(mine), normalise(theirs), args.join(' '));
+    }
+    const data = await pgDump(polygres, ['--data-only', '-t', 'inventory.items']);
+    assert.match(data, /^COPY inventory\.items \(sku, warehouse, count\) FROM stdin;\ns1\t1\t10\ns2\t2\t0\nß\t3\t1\n\\\.$/m);
+  });
+
+  test('pg_dump -Fd and -Ft from polygres list what they list for PostgreSQL', async () => {
+    for (const format of ['d', 't']) {
+      const entries = async (s: Server, name: string) => {
+        const path = join(dir, `${name}.${format}`);
+        await pgDump(s, [`-F${format}`, '-f', path]);
+        const list = await runProcessOutput('pg_restore', ['-l', path], 60_000);
+        assert.equal(list.code, 0, list.stderr);
+        return tocEntries(list.stdout);
+      };
+      assert.deepEqual(await entries(polygres, 'polygres'), await entries(postgres, 'postgres'), `-F${format}`);
+    }
   });
 
   test("PostgreSQL's dump restores into a fresh polygres with psql, with the same rows, and dumps back to PostgreSQL's schema", async () => {
