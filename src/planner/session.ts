@@ -19,13 +19,14 @@ import type {
   Notice,
   ParsedStatement,
   PreparedStatement,
+  ProtocolStatements,
   SessionStartup,
   TransactionStatus,
 } from '../wire/backend.js';
 import type { Isolation, SavepointId, Transaction } from '../txn/api.js';
 import type { SqlValue } from '../types/values.js';
 import type { CodecContext } from '../types/codec.js';
-import { typeByOid } from '../types/registry.js';
+import { formatType, typeByOid } from '../types/registry.js';
 import { Oid } from '../types/oids.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { CatalogTransactionState } from '../catalog/store.js';
@@ -37,6 +38,11 @@ import { catalogRegResolver, resolveTypeName } from './analyze/expressions.js';
 import { formatInterval, parseInterval } from '../types/interval.js';
 import { analyzeDelete, analyzeInsert, analyzeUpdate } from './analyze/dml.js';
 import { defElemText, nodeAs, nodeTag, unsupported } from './analyze/ast.js';
+import { ExpressionBinder, resolveTypeName } from './analyze/expressions.js';
+import { Scope } from './analyze/scope.js';
+import { canCoerce } from './functions/casts.js';
+import { compileExpr, evaluate } from './compile.js';
+import { Cursor, CURSOR_OPT_BINARY, CURSOR_OPT_HOLD, CURSOR_OPT_NO_SCROLL, CURSOR_OPT_SCROLL, planScrolls, type FetchDirection } from './cursor.js';
 import type { PlanNode } from './plan.js';
 import { buildOperator, type ExecRuntime, type Operator } from './exec/operators.js';
 import type { ModifyOperator } from './exec/modify.js';
@@ -46,7 +52,7 @@ import { executeDdl, type DdlContext } from './ddl.js';
 import { explainPlan } from './explain.js';
 import { startCopy, type CopyHost } from './copy.js';
 import type { ActivitySource, Engine } from './engine.js';
-import type { SessionActivity, SettingEntry, SystemCatalogContext } from '../catalog/system/context.js';
+import type { CursorEntry, PreparedStatementEntry, SessionActivity, SettingEntry, SystemCatalogContext } from '../catalog/system/context.js';
 import { procCatalog } from './procs.js';
 
 /** A statement after analysis. */
@@ -64,10 +70,36 @@ export class SessionStatement implements PreparedStatement {
     readonly catalogVersion: number,
     readonly searchPath: string,
     readonly givenParamTypes: readonly number[],
+    /** The whole query string the statement came in (pg_cursors and pg_prepared_statements show it). */
+    readonly source: string = sql,
+    /** One of several statements of a simple Query (an implicit transaction block). */
+    readonly several: boolean = false,
   ) {}
 }
 
+/** A statement prepared with SQL PREPARE: kept for the session, across transactions. */
+interface SqlPrepared {
+  readonly name: string;
+  /** The PREPARE statement's text, which error positions count in. */
+  readonly sql: string;
+  readonly source: string;
+  readonly query: Node;
+  /** The types PREPARE named; the rest were inferred. */
+  readonly givenParamTypes: readonly number[];
+  readonly prepareMicros: bigint;
+  statement: SessionStatement;
+  genericPlans: number;
+  customPlans: number;
+}
+
 type BlockState = 'idle' | 'implicit' | 'block' | 'failed';
+
+/** A statement of a query string, and that string (what pg_cursors shows of a DECLARE). */
+interface SourcedStatement extends ParsedStatement {
+  readonly source: string;
+  /** One of several statements of a simple Query: PostgreSQL runs them as an implicit block. */
+  readonly several: boolean;
+}
 
 /** Errors that may mean this node's catalog is behind another node's DDL. */
 const MISSING_NAME_CODES: ReadonlySet<string> = new Set([SqlState.undefinedTable, SqlState.undefinedColumn, SqlState.invalidSchemaName, SqlState.undefinedObject]);
@@ -119,6 +151,10 @@ export class SqlSession implements BackendSession, ActivitySource {
   private timeoutTimer: NodeJS.Timeout | null = null;
   private running = false;
   private readonly sequenceCurrent = new Map<number, bigint>();
+  /** SQL PREPARE's statements and DECLARE's cursors, by name. */
+  private readonly sqlPrepared = new Map<string, SqlPrepared>();
+  private readonly cursors = new Map<string, Cursor>();
+  private protocolStatements: ProtocolStatements | null = null;
   private lastSequenceValue: bigint | null = null;
   private closed = false;
   /** pg_stat_activity: the last statement's text and when things happened (µs since the epoch). */
@@ -159,7 +195,9 @@ export class SqlSession implements BackendSession, ActivitySource {
   // ---- BackendSession: parsing and preparation ----
 
   parse(sql: string): ParsedStatement[] {
-    return this.engine.parseQueryString(sql).map((s) => ({ sql: s.sql, offset: s.offset, empty: s.ast === null }));
+    const statements = this.engine.parseQueryString(sql);
+    const several = statements.filter((s) => s.ast !== null).length > 1;
+    return statements.map((s): SourcedStatement => ({ sql: s.sql, offset: s.offset, empty: s.ast === null, source: sql, several }));
   }
 
   private catalog(): Catalog {
@@ -183,19 +221,21 @@ export class SqlSession implements BackendSession, ActivitySource {
   }
 
   async prepare(statement: ParsedStatement, paramTypes: readonly number[]): Promise<PreparedStatement> {
+    const source = (statement as SourcedStatement).source ?? statement.sql;
+    const several = (statement as SourcedStatement).several ?? false;
     try {
-      return this.analyze(statement.sql, paramTypes);
+      return this.analyze(statement.sql, paramTypes, source, several);
     } catch (e) {
       // A name missing from this node's cached catalog may be another node's new object: check
       // the catalog version once (one storage read, on the error path only) before reporting it.
       if (e instanceof SqlError && MISSING_NAME_CODES.has(e.code) && this.txCatalog === null && (await this.engine.store.catchUp().catch(() => false))) {
-        return this.analyze(statement.sql, paramTypes);
+        return this.analyze(statement.sql, paramTypes, source, several);
       }
       throw e;
     }
   }
 
-  private analyze(sql: string, givenParamTypes: readonly number[]): SessionStatement {
+  private analyze(sql: string, givenParamTypes: readonly number[], source = sql, several = false): SessionStatement {
     const ast = this.engine.parseOne(sql);
     if (ast === null) return new SessionStatement(sql, [], null, { kind: 'utility', node: {} as Node, fields: null }, -1, '', givenParamTypes);
     const catalog = this.catalog();
@@ -209,7 +249,7 @@ export class SqlSession implements BackendSession, ActivitySource {
     const paramTypes = [...givenParamTypes];
     const analyzed = this.analyzeNode(ast, sql, paramTypes, catalog);
     checkParamsResolved({ paramTypes } as AnalyzerContext);
-    const prepared = new SessionStatement(sql, paramTypes, analyzed.fields, analyzed, cacheable ? catalog.version : -1, searchPath, givenParamTypes);
+    const prepared = new SessionStatement(sql, paramTypes, analyzed.fields, analyzed, cacheable ? catalog.version : -1, searchPath, givenParamTypes, source, several);
     if (cacheable && analyzed.kind === 'query') this.engine.planCache.set(key, prepared);
     return prepared;
   }
@@ -245,6 +285,20 @@ export class SqlSession implements BackendSession, ActivitySource {
         // Analyzed now so that errors surface at Parse and parameters get their types.
         this.analyzeNode(e.query!, sql, paramTypes, catalog);
         return { kind: 'utility', node: ast, fields: [TEXT_FIELD('QUERY PLAN')] };
+      }
+      case 'DeclareCursorStmt':
+        // Analyzed now for its errors and parameter types; planned again when it runs.
+        this.declaredQuery(nodeAs(ast, 'DeclareCursorStmt')!, sql, paramTypes, catalog);
+        return { kind: 'utility', node: ast, fields: null };
+      case 'FetchStmt': {
+        // A FETCH returns the cursor's columns (none when the cursor does not exist yet, as in PostgreSQL).
+        const f = nodeAs(ast, 'FetchStmt')!;
+        const cursor = f.ismove ? undefined : this.cursors.get(f.portalname ?? '');
+        return { kind: 'utility', node: ast, fields: cursor ? [...cursor.fields] : null };
+      }
+      case 'ExecuteStmt': {
+        const p = this.sqlPrepared.get(nodeAs(ast, 'ExecuteStmt')!.name ?? '');
+        return { kind: 'utility', node: ast, fields: p?.statement.fields ? [...p.statement.fields] : null };
       }
       default:
         return { kind: 'utility', node: ast, fields: null };
@@ -542,6 +596,12 @@ export class SqlSession implements BackendSession, ActivitySource {
       operators: procs.operators,
       settings: () => this.settingEntries(),
       sessions: () => [...this.engine.sessions].map((s) => s.activity()),
+      preparedStatements: () => [...this.sqlPrepared.values()].map((p): PreparedStatementEntry => ({
+        name: p.name, statement: p.source, prepareMicros: p.prepareMicros, paramTypes: p.statement.paramTypes, genericPlans: p.genericPlans, customPlans: p.customPlans,
+      })),
+      cursors: () => [...this.cursors.values()].map((c): CursorEntry => ({
+        name: c.name, statement: c.statement, holdable: c.holdable, binary: c.binary, scrollable: c.scrollable, creationMicros: c.creationMicros,
+      })),
       schemaStorage: (schema) => (isBuiltinSchema(schema.oid) || schema.name === 'pg_toast' ? null : this.engine.storages.storageOf(schema.namespace)),
     };
   }
@@ -604,7 +664,10 @@ export class SqlSession implements BackendSession, ActivitySource {
   private async run(stmt: SessionStatement, params: readonly SqlValue[]): Promise<Execution> {
     const analyzed = stmt.analyzed;
     if (analyzed.kind === 'query') {
-      if (analyzed.command !== 'SELECT') this.assertWritable(analyzed.command);
+      if (analyzed.command !== 'SELECT') {
+        this.assertWritable(analyzed.command);
+        await this.settleCursors();
+      }
       this.txUsed = true;
       if (!this.tx) {
         // now() is the transaction's start: take it before the first read.
@@ -620,7 +683,7 @@ export class SqlSession implements BackendSession, ActivitySource {
       return { kind: 'command', tag: commandTag(analyzed.command, modify.rowCount()) };
     }
     if (Object.keys(analyzed.node).length === 0) return { kind: 'command', tag: '' };
-    return this.runUtility(analyzed.node, stmt.sql, params);
+    return this.runUtility(analyzed.node, stmt, params);
   }
 
   private assertWritable(what: string): void {
@@ -678,8 +741,9 @@ export class SqlSession implements BackendSession, ActivitySource {
 
   // ---- utility statements ----
 
-  private async runUtility(node: Node, sql: string, params: readonly SqlValue[]): Promise<Execution> {
+  private async runUtility(node: Node, stmt: SessionStatement, params: readonly SqlValue[]): Promise<Execution> {
     const tag = nodeTag(node);
+    const sql = stmt.sql;
     switch (tag) {
       case 'TransactionStmt':
         return { kind: 'command', tag: await this.transactionStatement(nodeAs(node, 'TransactionStmt')!) };
@@ -689,8 +753,20 @@ export class SqlSession implements BackendSession, ActivitySource {
         return this.showStatement(nodeAs(node, 'VariableShowStmt')!.name ?? '');
       case 'DiscardStmt':
         return { kind: 'command', tag: await this.discard(nodeAs(node, 'DiscardStmt')!.target ?? 'DISCARD_ALL') };
+      case 'PrepareStmt':
+        this.prepareStatement(nodeAs(node, 'PrepareStmt')!, sql, stmt.source);
+        return { kind: 'command', tag: 'PREPARE' };
+      case 'ExecuteStmt':
+        return this.executePrepared(nodeAs(node, 'ExecuteStmt')!, sql);
       case 'DeallocateStmt':
-        return { kind: 'command', tag: nodeAs(node, 'DeallocateStmt')!.isall ? 'DEALLOCATE ALL' : 'DEALLOCATE' };
+        return { kind: 'command', tag: this.deallocate(nodeAs(node, 'DeallocateStmt')!) };
+      case 'DeclareCursorStmt':
+        await this.declareCursor(nodeAs(node, 'DeclareCursorStmt')!, stmt, params);
+        return { kind: 'command', tag: 'DECLARE CURSOR' };
+      case 'FetchStmt':
+        return this.fetch(nodeAs(node, 'FetchStmt')!);
+      case 'ClosePortalStmt':
+        return { kind: 'command', tag: await this.closeCursor(nodeAs(node, 'ClosePortalStmt')!.portalname) };
       case 'ExplainStmt': {
         const e = nodeAs(node, 'ExplainStmt')!;
         const analyzed = this.analyzeNode(e.query!, sql, [...params.map(() => 0)], this.catalog());
@@ -713,8 +789,6 @@ export class SqlSession implements BackendSession, ActivitySource {
         return { kind: 'command', tag: nodeAs(node, 'VacuumStmt')!.is_vacuumcmd ? 'VACUUM' : 'ANALYZE' };
       case 'CheckPointStmt':
         return { kind: 'command', tag: 'CHECKPOINT' };
-      case 'ClosePortalStmt':
-        return { kind: 'command', tag: 'CLOSE CURSOR ALL' };
       case 'UnlistenStmt':
         return { kind: 'command', tag: 'UNLISTEN' };
       case 'ListenStmt':
@@ -746,10 +820,8 @@ export class SqlSession implements BackendSession, ActivitySource {
       case 'AlterOwnerStmt':
         return { kind: 'command', tag: await this.ddl(node, sql) };
       case 'CopyStmt':
+        if (nodeAs(node, 'CopyStmt')!.is_from) await this.settleCursors();
         return startCopy(this.copyHost(sql), nodeAs(node, 'CopyStmt')!, sql);
-      case 'PrepareStmt':
-      case 'ExecuteStmt':
-        throw unsupported('SQL-level PREPARE/EXECUTE');
       case 'DoStmt':
       case 'CreateFunctionStmt':
         throw unsupported('procedural code');
@@ -760,6 +832,7 @@ export class SqlSession implements BackendSession, ActivitySource {
 
   private async ddl(node: Node, sql: string): Promise<string> {
     this.assertWritable(nodeTag(node) === 'TruncateStmt' ? 'TRUNCATE TABLE' : 'DDL');
+    await this.settleCursors();
     const tx = await this.transaction();
     this.txCatalog ??= await this.engine.store.beginChange(tx, this.engine.store.snapshot());
     const ctx: DdlContext = {
@@ -885,6 +958,9 @@ export class SqlSession implements BackendSession, ActivitySource {
       this.settings.resetAll();
       this.sequenceCurrent.clear();
       this.lastSequenceValue = null;
+      this.sqlPrepared.clear();
+      this.protocolStatements?.clear();
+      await this.dropCursors(() => true);
       return 'DISCARD ALL';
     }
     if (target === 'DISCARD_SEQUENCES') {
@@ -893,6 +969,212 @@ export class SqlSession implements BackendSession, ActivitySource {
       return 'DISCARD SEQUENCES';
     }
     return target === 'DISCARD_PLANS' ? 'DISCARD PLANS' : 'DISCARD TEMP';
+  }
+
+  // ---- SQL PREPARE / EXECUTE / DEALLOCATE ----
+
+  private prepareStatement(p: NonNullable<ReturnType<typeof nodeAs<'PrepareStmt'>>>, sql: string, source: string): void {
+    const name = p.name ?? '';
+    if (this.sqlPrepared.has(name) || this.protocolStatements?.has(name)) {
+      throw new SqlError(SqlState.duplicatePreparedStatement, `prepared statement "${name}" already exists`);
+    }
+    const given = (p.argtypes ?? []).map((t) => resolveTypeName(nodeAs(t, 'TypeName')!).oid);
+    const statement = this.analyzePrepared(p.query!, sql, given);
+    this.sqlPrepared.set(name, { name, sql, source, query: p.query!, givenParamTypes: given, prepareMicros: nowMicros(), statement, genericPlans: 0, customPlans: 0 });
+  }
+
+  /** The statement of a PREPARE, planned; parameters nothing gave a type to are text, as in PostgreSQL. */
+  private analyzePrepared(query: Node, sql: string, given: readonly number[]): SessionStatement {
+    const catalog = this.catalog();
+    const paramTypes = [...given];
+    const analyzed = this.analyzeNode(query, sql, paramTypes, catalog);
+    const resolved = paramTypes.map((t) => (t === 0 || t === Oid.unknown ? Oid.text : t));
+    return new SessionStatement(sql, resolved, analyzed.fields, analyzed, this.txCatalog === null ? catalog.version : -1, this.settings.get('search_path') ?? '', given);
+  }
+
+  private async executePrepared(e: NonNullable<ReturnType<typeof nodeAs<'ExecuteStmt'>>>, sql: string): Promise<Execution> {
+    const name = e.name ?? '';
+    const prepared = this.sqlPrepared.get(name);
+    if (!prepared) throw new SqlError(SqlState.invalidSqlStatementName, `prepared statement "${name}" does not exist`);
+    const types = prepared.statement.paramTypes;
+    const args = e.params ?? [];
+    if (args.length !== types.length) {
+      throw new SqlError(SqlState.syntaxError, `wrong number of parameters for prepared statement "${name}"`, {
+        detail: `Expected ${types.length} parameters but got ${args.length}.`,
+      });
+    }
+    const params = await this.executeParams(args, types, sql);
+    // A plan made against an older catalog is made again; its result columns must not change.
+    let stmt = prepared.statement;
+    if (stmt.catalogVersion === -1 || stmt.catalogVersion !== this.catalog().version || stmt.searchPath !== (this.settings.get('search_path') ?? '')) {
+      const fresh = this.analyzePrepared(prepared.query, prepared.sql, prepared.givenParamTypes);
+      if (!sameFields(fresh.fields, stmt.fields)) {
+        throw new SqlError(SqlState.featureNotSupported, 'cached plan must not change result type', { routine: 'RevalidateCachedQuery' });
+      }
+      stmt = fresh;
+      prepared.statement = fresh;
+    }
+    if (types.length === 0) prepared.genericPlans++;
+    else prepared.customPlans++;
+    return this.run(stmt, params);
+  }
+
+  /** EXECUTE's arguments: constant expressions, assigned to the parameter types (EvaluateParams). */
+  private async executeParams(args: readonly Node[], types: readonly number[], sql: string): Promise<SqlValue[]> {
+    if (args.length === 0) return [];
+    const catalog = this.catalog();
+    const actx = this.analyzerContext(sql, [], catalog);
+    const binder = new ExpressionBinder(actx, Scope.empty(), null, 'EXECUTE parameters').withoutAggregates('EXECUTE parameters');
+    const ctx = this.runtime([], catalog);
+    const values: SqlValue[] = [];
+    for (let i = 0; i < args.length; i++) {
+      const arg = args[i]!;
+      if (nodeTag(arg) === 'SubLink') throw new SqlError(SqlState.featureNotSupported, 'cannot use subquery in EXECUTE parameter');
+      const bound = binder.bind(arg);
+      if (actx.paramTypes.length > 0) throw new SqlError(SqlState.undefinedParameter, 'there is no parameter $1');
+      const target = { oid: types[i]!, typmod: -1 };
+      if (bound.type.oid !== target.oid && bound.type.oid !== Oid.unknown && !canCoerce(bound.type.oid, target.oid, 'assignment')) {
+        throw new SqlError(SqlState.datatypeMismatch, `parameter $${i + 1} of type ${formatType(bound.type.oid)} cannot be coerced to the expected type ${formatType(target.oid)}`, {
+          hint: 'You will need to rewrite or cast the expression.',
+        });
+      }
+      values.push(await evaluate(compileExpr(binder.coerce(bound, target, 'assignment')), [], ctx));
+    }
+    return values;
+  }
+
+  private deallocate(d: NonNullable<ReturnType<typeof nodeAs<'DeallocateStmt'>>>): string {
+    if (d.isall || d.name === undefined) {
+      this.sqlPrepared.clear();
+      this.protocolStatements?.clear();
+      return 'DEALLOCATE ALL';
+    }
+    if (!this.sqlPrepared.delete(d.name) && !this.protocolStatements?.delete(d.name)) {
+      throw new SqlError(SqlState.invalidSqlStatementName, `prepared statement "${d.name}" does not exist`);
+    }
+    return 'DEALLOCATE';
+  }
+
+  attachProtocolStatements(statements: ProtocolStatements): void {
+    this.protocolStatements = statements;
+  }
+
+  // ---- cursors ----
+
+  /** A DECLARE's query, analyzed. PostgreSQL's grammar allows only SELECT (and VALUES) there. */
+  private declaredQuery(d: NonNullable<ReturnType<typeof nodeAs<'DeclareCursorStmt'>>>, sql: string, paramTypes: number[], catalog: Catalog) {
+    const query = d.query!;
+    const ctes = nodeAs(query, 'SelectStmt')?.withClause?.ctes ?? [];
+    if (ctes.some((c) => nodeAs(nodeAs(c, 'CommonTableExpr')?.ctequery, 'SelectStmt') === undefined)) {
+      throw new SqlError(SqlState.featureNotSupported, 'DECLARE CURSOR must not contain data-modifying statements in WITH');
+    }
+    const analyzed = this.analyzeNode(query, sql, paramTypes, catalog);
+    if (analyzed.kind !== 'query' || analyzed.command !== 'SELECT') throw unsupported(`DECLARE CURSOR for ${nodeTag(query)}`);
+    return analyzed;
+  }
+
+  private async declareCursor(d: NonNullable<ReturnType<typeof nodeAs<'DeclareCursorStmt'>>>, stmt: SessionStatement, params: readonly SqlValue[]): Promise<void> {
+    const name = d.portalname ?? '';
+    const options = d.options ?? 0;
+    const hold = (options & CURSOR_OPT_HOLD) !== 0;
+    if (!hold && this.state !== 'block' && !(this.state === 'implicit' && stmt.several)) {
+      throw new SqlError(SqlState.noActiveSqlTransaction, 'DECLARE CURSOR can only be used in transaction blocks');
+    }
+    if (name === '') throw new SqlError(SqlState.invalidCursorName, 'invalid cursor name: must not be empty');
+    const catalog = this.catalog();
+    const analyzed = this.declaredQuery(d, stmt.sql, [...stmt.paramTypes], catalog);
+    if (this.cursors.has(name)) throw new SqlError(SqlState.duplicateCursor, `cursor "${name}" already exists`);
+    this.txUsed = true;
+    if (!this.tx) this.txStartMicros = nowMicros();
+    const op = buildOperator(analyzed.plan, this.execRuntime(this.runtime(params, catalog), catalog));
+    const visible = analyzed.plan.columns.map((c, i) => (c.hidden ? -1 : i)).filter((i) => i >= 0);
+    const allVisible = visible.length === analyzed.plan.columns.length;
+    const rows = {
+      next: async () => {
+        this.checkCancel();
+        const batch = await op.next();
+        return batch === null ? null : batch.map((r) => (allVisible ? (r as SqlValue[]) : visible.map((i) => r[i] ?? null)));
+      },
+      close: () => op.close(),
+    };
+    const scrollable = (options & CURSOR_OPT_SCROLL) !== 0 ? true : (options & CURSOR_OPT_NO_SCROLL) !== 0 ? false : planScrolls(analyzed.plan);
+    const binary = (options & CURSOR_OPT_BINARY) !== 0;
+    this.cursors.set(name, new Cursor(name, stmt.source, analyzed.fields ?? [], rows, hold, binary, scrollable, nowMicros(), this.savepoints.length));
+  }
+
+  private async fetch(f: NonNullable<ReturnType<typeof nodeAs<'FetchStmt'>>>): Promise<Execution> {
+    const name = f.portalname ?? '';
+    const cursor = this.cursors.get(name);
+    if (!cursor) throw new SqlError(SqlState.invalidCursorName, `cursor "${name}" does not exist`);
+    const { rows, count } = await cursor.fetch(f.direction ?? 'FETCH_FORWARD', Number(f.howMany ?? 0), f.ismove ?? false);
+    if (f.ismove) return { kind: 'command', tag: `MOVE ${count}` };
+    let pending = rows;
+    return {
+      kind: 'rows',
+      fields: cursor.fields,
+      binary: cursor.binary,
+      next: async (maxRows: number) => {
+        const take = maxRows === 0 ? pending.length : Math.min(maxRows, pending.length);
+        const out = pending.slice(0, take);
+        pending = pending.slice(take);
+        // Like PostgreSQL's portal over the FETCH's stored rows, a page that ends at the last row
+        // is not yet known to be the end.
+        const done = pending.length === 0 && (maxRows === 0 || out.length < maxRows);
+        if (done) this.endStatement();
+        return { rows: out, done };
+      },
+      tag: () => `FETCH ${count}`,
+      close: async () => {},
+    };
+  }
+
+  private async closeCursor(name: string | undefined): Promise<string> {
+    if (name === undefined) {
+      await this.dropCursors(() => true);
+      return 'CLOSE CURSOR ALL';
+    }
+    const cursor = this.cursors.get(name);
+    if (!cursor) throw new SqlError(SqlState.invalidCursorName, `cursor "${name}" does not exist`);
+    this.cursors.delete(name);
+    await cursor.close();
+    return 'CLOSE CURSOR';
+  }
+
+  describeCursor(name: string): readonly FieldDescription[] | null | undefined {
+    return this.cursors.get(name)?.fields;
+  }
+
+  private async dropCursors(which: (c: Cursor) => boolean): Promise<void> {
+    for (const [name, cursor] of [...this.cursors]) {
+      if (!which(cursor)) continue;
+      this.cursors.delete(name);
+      await cursor.close().catch(() => {});
+    }
+  }
+
+  /**
+   * Before the transaction writes, its open cursors read the rest of their rows: a cursor sees the
+   * data as it was when it was declared, as in PostgreSQL, not the transaction's later changes.
+   */
+  private async settleCursors(): Promise<void> {
+    for (const cursor of this.cursors.values()) if (cursor.live) await cursor.materialise();
+  }
+
+  /**
+   * At commit: a WITH HOLD cursor declared in the transaction reads the rest of its rows while the
+   * transaction is still there to read them; the other cursors close.
+   */
+  private async holdCursors(): Promise<void> {
+    for (const [name, cursor] of [...this.cursors]) {
+      if (!cursor.inTransaction) continue;
+      if (!cursor.holdable) {
+        this.cursors.delete(name);
+        await cursor.close().catch(() => {});
+        continue;
+      }
+      await cursor.materialise();
+      cursor.inTransaction = false;
+    }
   }
 
   // ---- transaction control ----
@@ -945,6 +1227,7 @@ export class SqlSession implements BackendSession, ActivitySource {
         const i = this.findSavepoint(t.savepoint_name ?? '');
         this.tx!.release(this.savepoints[i]!.id);
         this.savepoints = this.savepoints.slice(0, i);
+        for (const c of this.cursors.values()) if (c.inTransaction && c.savepointDepth > i) c.savepointDepth = i;
         return 'RELEASE';
       }
       case 'TRANS_STMT_ROLLBACK_TO': {
@@ -952,6 +1235,8 @@ export class SqlSession implements BackendSession, ActivitySource {
         const i = this.findSavepoint(t.savepoint_name ?? '');
         const sp = this.savepoints[i]!;
         this.tx!.rollbackTo(sp.id);
+        // Cursors declared after the savepoint are gone with what they saw.
+        await this.dropCursors((c) => c.inTransaction && c.savepointDepth > i);
         if (this.txCatalog) {
           if (sp.catalog) {
             this.txCatalog.catalog = sp.catalog.catalog;
@@ -980,6 +1265,14 @@ export class SqlSession implements BackendSession, ActivitySource {
 
   /** Commits the current transaction (block or implicit); on failure it is rolled back and the error thrown. */
   private async commitTransaction(): Promise<void> {
+    if (this.cursors.size > 0) {
+      try {
+        await this.holdCursors();
+      } catch (e) {
+        await this.rollbackTransaction();
+        throw this.mapError(e);
+      }
+    }
     const tx = this.tx;
     const catalogState = this.txCatalog;
     const commitActions = this.commitActions;
@@ -1003,6 +1296,8 @@ export class SqlSession implements BackendSession, ActivitySource {
   }
 
   private async rollbackTransaction(): Promise<void> {
+    // Cursors of the transaction go with it; WITH HOLD cursors of earlier ones stay.
+    if (this.cursors.size > 0) await this.dropCursors((c) => c.inTransaction);
     const tx = this.tx;
     const rollbackActions = this.rollbackActions;
     this.resetTransactionState();
@@ -1071,6 +1366,7 @@ export class SqlSession implements BackendSession, ActivitySource {
     this.engine.sessions.delete(this);
     this.endStatement();
     await this.rollbackTransaction();
+    await this.dropCursors(() => true);
   }
 }
 

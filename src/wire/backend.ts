@@ -74,6 +74,8 @@ export interface RowStream {
   tag(): string;
   /** Releases the stream early (portal closed, transaction ended). */
   close(): Promise<void>;
+  /** Rows of a BINARY cursor: a simple Query sends them in binary, as PostgreSQL does. */
+  readonly binary?: boolean;
 }
 
 export interface CommandResult {
@@ -152,10 +154,30 @@ export interface BackendSession {
   /** Called for each notice a statement raises, in order. */
   onNotice(listener: (notice: Notice) => void): void;
 
+  /**
+   * The result columns of an open SQL cursor (DECLARE), for a Describe of a portal of that name
+   * (PostgreSQL's cursors are portals): null when it returns no rows, undefined when there is no
+   * such cursor.
+   */
+  describeCursor?(name: string): readonly FieldDescription[] | null | undefined;
+  /**
+   * The wire's named statements, which share one namespace with SQL PREPARE in PostgreSQL: DEALLOCATE
+   * and DISCARD ALL drop them too.
+   */
+  attachProtocolStatements?(statements: ProtocolStatements): void;
+
   /** Cancels the running statement (it fails with 57014); a no-op when idle. */
   cancel(): void;
   /** The connection is gone: rolls back and releases everything. */
   close(): Promise<void>;
+}
+
+/** The statements a client named with Parse. */
+export interface ProtocolStatements {
+  has(name: string): boolean;
+  /** Drops one; false when there is none of that name. */
+  delete(name: string): boolean;
+  clear(): void;
 }
 
 export interface Backend {

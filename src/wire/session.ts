@@ -166,6 +166,13 @@ export class Session {
       }
       this.backendSession = session;
       session.onParameterChange((name, value) => this.changedParameters.set(name, value));
+      session.attachProtocolStatements?.({
+        has: (name) => name !== '' && this.statements.has(name),
+        delete: (name) => name !== '' && this.statements.delete(name),
+        clear: () => {
+          for (const name of [...this.statements.keys()]) if (name !== '') this.statements.delete(name);
+        },
+      });
       session.onNotice((notice) => {
         this.transport.send({ type: 'noticeResponse', error: notice });
         if (this.idle) void this.transport.flush();
@@ -299,10 +306,10 @@ export class Session {
         try {
           const prepared = await this.callBackend(session.prepare(statement, []));
           const execution = await this.callBackend(session.execute(prepared, []));
+          const formats = new Array<FormatCode>(execution.kind === 'rows' ? execution.fields.length : 0).fill(execution.kind === 'rows' && execution.binary ? 1 : 0);
           if (execution.kind === 'rows') {
-            this.transport.send({ type: 'rowDescription', fields: describeFields(execution.fields, null) });
+            this.transport.send({ type: 'rowDescription', fields: describeFields(execution.fields, formats) });
           }
-          const formats = new Array<FormatCode>(execution.kind === 'rows' ? execution.fields.length : 0).fill(0);
           const outcome = await this.runExecution(execution, formats, 0, 0);
           tag = outcome.tag ?? '';
         } catch (e) {
@@ -343,7 +350,7 @@ export class Session {
         case 'bind':
           return await this.bind(message);
         case 'describe':
-          return this.describe(message);
+          return this.describe(session, message);
         case 'execute':
           return await this.execute(session, message);
         case 'close':
@@ -419,7 +426,7 @@ export class Session {
     this.transport.send({ type: 'bindComplete' });
   }
 
-  private describe(message: Describe): void {
+  private describe(session: BackendSession, message: Describe): void {
     if (message.target === 'S') {
       const entry = this.statements.get(message.name);
       if (!entry) throw missingStatement(message.name);
@@ -429,7 +436,13 @@ export class Session {
       return;
     }
     const portal = this.portals.get(message.name);
-    if (!portal) throw missingPortal(message.name);
+    if (!portal) {
+      // A cursor opened with DECLARE is a portal too (psycopg describes its named cursors so).
+      const cursor = message.name === '' ? undefined : session.describeCursor?.(message.name);
+      if (cursor === undefined) throw missingPortal(message.name);
+      this.transport.send(cursor ? { type: 'rowDescription', fields: describeFields(cursor, null) } : { type: 'noData' });
+      return;
+    }
     const execution = portal.execution;
     const fields = execution?.kind === 'rows' ? execution.fields : portal.statement.prepared.fields;
     this.transport.send(fields ? { type: 'rowDescription', fields: describeFields(fields, portal.resultFormats) } : { type: 'noData' });
@@ -515,7 +528,8 @@ export class Session {
         if (!done) return { tag: null, rowsSent: sent };
         const tag = execution.tag();
         // A portal read in several Executes reports the rows of the last one, as PostgreSQL does.
-        return { tag: rowsBefore > 0 && /^SELECT \d+$/.test(tag) ? `SELECT ${sent}` : tag, rowsSent: sent };
+        const verb = /^(SELECT|FETCH) \d+$/.exec(tag)?.[1];
+        return { tag: rowsBefore > 0 && verb ? `${verb} ${sent}` : tag, rowsSent: sent };
       }
     }
   }

@@ -74,6 +74,28 @@ export interface SessionActivity {
   readonly query: string;
 }
 
+/** A statement prepared with SQL PREPARE, as pg_prepared_statements shows it. */
+export interface PreparedStatementEntry {
+  readonly name: string;
+  /** The query string that prepared it. */
+  readonly statement: string;
+  readonly prepareMicros: bigint;
+  readonly paramTypes: readonly number[];
+  readonly genericPlans: number;
+  readonly customPlans: number;
+}
+
+/** An open cursor, as pg_cursors shows it. */
+export interface CursorEntry {
+  readonly name: string;
+  /** The query string that declared it. */
+  readonly statement: string;
+  readonly holdable: boolean;
+  readonly binary: boolean;
+  readonly scrollable: boolean;
+  readonly creationMicros: bigint;
+}
+
 export interface SystemCatalogContext {
   readonly catalog: Catalog;
   /** The database the session connected to. */
@@ -88,6 +110,10 @@ export interface SystemCatalogContext {
   readonly operators: readonly OperatorEntry[];
   settings(): readonly SettingEntry[];
   sessions(): readonly SessionActivity[];
+  /** The session's SQL-prepared statements. */
+  preparedStatements(): readonly PreparedStatementEntry[];
+  /** The session's open cursors. */
+  cursors(): readonly CursorEntry[];
   /** The storage holding a schema's tables; null for pg_catalog, information_schema and pg_toast. */
   schemaStorage(schema: SchemaInfo): NamespaceStorage | null;
 }

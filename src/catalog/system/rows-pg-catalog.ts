@@ -541,6 +541,23 @@ function* pgSettings(ctx: SystemCatalogContext): Iterable<SystemRow> {
   }
 }
 
+function* pgPreparedStatements(ctx: SystemCatalogContext): Iterable<SystemRow> {
+  for (const p of ctx.preparedStatements()) {
+    yield {
+      name: p.name, statement: p.statement, prepare_time: p.prepareMicros, parameter_types: new SqlArray(Oid.regtype, p.paramTypes),
+      from_sql: true, generic_plans: BigInt(p.genericPlans), custom_plans: BigInt(p.customPlans),
+    };
+  }
+}
+
+function* pgCursors(ctx: SystemCatalogContext): Iterable<SystemRow> {
+  for (const c of ctx.cursors()) {
+    yield {
+      name: c.name, statement: c.statement, is_holdable: c.holdable, is_binary: c.binary, is_scrollable: c.scrollable, creation_time: c.creationMicros,
+    };
+  }
+}
+
 function* pgStatActivity(ctx: SystemCatalogContext): Iterable<SystemRow> {
   for (const a of ctx.sessions()) {
     yield {
@@ -670,6 +687,8 @@ export const PG_CATALOG_BUILDERS: ReadonlyMap<string, { readonly build: Builder;
   ['pg_indexes', { build: pgIndexes, sessionDependent: false }],
   ['pg_settings', { build: pgSettings, sessionDependent: true }],
   ['pg_stat_activity', { build: pgStatActivity, sessionDependent: true }],
+  ['pg_prepared_statements', { build: pgPreparedStatements, sessionDependent: true }],
+  ['pg_cursors', { build: pgCursors, sessionDependent: true }],
   ['pg_stat_ssl', { build: pgStatSsl, sessionDependent: true }],
   ['pg_stat_user_tables', { build: pgStatTables, sessionDependent: false }],
   ['pg_stat_all_tables', { build: pgStatTables, sessionDependent: false }],

@@ -161,7 +161,14 @@ export class PolygresInProcessTarget implements SqlTarget {
           return out;
         }
       }
-      await this.session.sync();
+      try {
+        await this.session.sync();
+      } catch (e) {
+        // The wire reports a failed commit in place of the last statement's CommandComplete.
+        const err = e instanceof SqlError ? e : new SqlError('XX000', String((e as Error)?.stack ?? e));
+        const last = out.pop();
+        out.push({ sql: last?.sql ?? sql, command: null, fields: [], rows: [], error: { code: err.code, message: err.message, detail: err.detail }, notices: [...this.notices] });
+      }
     } catch (e) {
       const err = e instanceof SqlError ? e : new SqlError('XX000', String((e as Error)?.stack ?? e));
       out.push({ sql, command: null, fields: [], rows: [], error: { code: err.code, message: err.message, detail: err.detail }, notices: [...this.notices] });
