@@ -222,6 +222,108 @@ const SCENARIOS: ReadonlyArray<{ name: string; messages: () => Buffer[] }> = [
     name: 'RowDescription carries the column numbers of table columns, 0 for expressions, and the type modifiers',
     messages: () => [parse({ text: 'SELECT v, id, id + 1 AS next, amount, tags FROM ext WHERE id = 1' }), describeMessage({ type: 'S' }), bind({}), execute({}), sync()],
   },
+  {
+    name: 'SQL cursors: a DECLAREd cursor is a portal Describe finds by name (psycopg); FETCH describes its columns and honours row limits; MOVE has none',
+    messages: () => [
+      parse({ text: 'BEGIN' }),
+      bind({}),
+      execute({}),
+      parse({ text: 'DECLARE cur SCROLL CURSOR FOR SELECT id, v, amount FROM ext ORDER BY id' }),
+      bind({}),
+      execute({}),
+      describeMessage({ type: 'P', name: 'cur' }),
+      parse({ name: 'fetch2', text: 'FETCH 2 FROM cur' }),
+      describeMessage({ type: 'S', name: 'fetch2' }),
+      bind({ statement: 'fetch2' }),
+      describeMessage({ type: 'P' }),
+      execute({}),
+      bind({ statement: 'fetch2' }),
+      execute({ rows: 1 }),
+      execute({ rows: 1 }),
+      execute({ rows: 1 }),
+      parse({ text: 'MOVE BACKWARD ALL IN cur' }),
+      bind({}),
+      describeMessage({ type: 'P' }),
+      execute({}),
+      parse({ text: 'FETCH ALL FROM cur' }),
+      bind({}),
+      execute({}),
+      parse({ text: 'CLOSE cur' }),
+      bind({}),
+      execute({}),
+      describeMessage({ type: 'P', name: 'cur' }),
+      sync(),
+      parse({ text: 'ROLLBACK' }),
+      bind({}),
+      execute({}),
+      close({ type: 'S', name: 'fetch2' }),
+      sync(),
+    ],
+  },
+  {
+    name: 'psycopg\'s named cursor WITH HOLD: DECLARE, Describe of the cursor portal, FETCH FORWARD n before and after COMMIT, CLOSE',
+    messages: () => [
+      parse({ text: 'BEGIN' }),
+      bind({}),
+      execute({}),
+      sync(),
+      parse({ text: 'DECLARE "psy_cur" CURSOR WITH HOLD FOR SELECT id, v FROM ext WHERE id > $1 ORDER BY id' }),
+      bind({ values: ['1'] }),
+      describeMessage({ type: 'P' }),
+      execute({}),
+      sync(),
+      describeMessage({ type: 'P', name: 'psy_cur' }),
+      sync(),
+      parse({ text: 'FETCH FORWARD 2 FROM "psy_cur"' }),
+      bind({}),
+      describeMessage({ type: 'P' }),
+      execute({}),
+      sync(),
+      parse({ text: 'COMMIT' }),
+      bind({}),
+      execute({}),
+      sync(),
+      parse({ text: 'FETCH FORWARD 2 FROM "psy_cur"' }),
+      bind({}),
+      describeMessage({ type: 'P' }),
+      execute({}),
+      sync(),
+      parse({ text: 'FETCH FORWARD 2 FROM "psy_cur"' }),
+      bind({}),
+      execute({}),
+      parse({ text: 'CLOSE "psy_cur"' }),
+      bind({}),
+      execute({}),
+      sync(),
+    ],
+  },
+  {
+    name: 'PREPARE / EXECUTE: EXECUTE describes the prepared statement\'s columns; DEALLOCATE also drops a statement named by Parse',
+    messages: () => [
+      parse({ text: 'PREPARE above(int) AS SELECT id, v FROM ext WHERE id > $1 ORDER BY id' }),
+      bind({}),
+      execute({}),
+      parse({ name: 'exec_above', text: 'EXECUTE above(3)' }),
+      describeMessage({ type: 'S', name: 'exec_above' }),
+      bind({ statement: 'exec_above' }),
+      execute({}),
+      parse({ name: 'by_parse', text: 'SELECT 1 AS one' }),
+      parse({ text: 'DEALLOCATE by_parse' }),
+      bind({}),
+      execute({}),
+      bind({ statement: 'by_parse' }),
+      sync(),
+      parse({ text: 'PREPARE exec_above AS SELECT 2' }),
+      bind({}),
+      execute({}),
+      sync(),
+      parse({ text: 'DEALLOCATE ALL' }),
+      bind({}),
+      execute({}),
+      describeMessage({ type: 'S', name: 'exec_above' }),
+      sync(),
+    ],
+  },
 ];
 
 describe('extended query protocol, compared with PostgreSQL', { skip }, () => {
@@ -249,6 +351,14 @@ describe('extended query protocol, compared with PostgreSQL', { skip }, () => {
       assert.deepEqual(mine, pg);
     });
   }
+
+  test('a simple Query FETCHes a BINARY cursor in binary', async () => {
+    const sql = "BEGIN; DECLARE bin BINARY CURSOR FOR SELECT id, v, amount FROM ext ORDER BY id; FETCH 2 FROM bin; MOVE 1 IN bin; FETCH bin; COMMIT";
+    const mine = summarize(await simpleQuery(ours, sql));
+    const pg = summarize(await simpleQuery(theirs, sql));
+    assert.deepEqual(mine, pg);
+    assert.ok(mine.some((m) => m.startsWith('T ') && m.endsWith(':1')), mine.join('\n'));
+  });
 });
 
 describe('extended query protocol on the real server', () => {

@@ -64,6 +64,34 @@ SELECT 1/(id - 1) FROM fruit WHERE id = 1;
 SELECT 'not reached';
 `;
 
+/**
+ * psql with FETCH_COUNT reads results through DECLARE / FETCH FORWARD n / CLOSE in a transaction.
+ * The failing row is the first of the engine's third batch of 256 rows and of psql's sixth FETCH,
+ * so both servers fail at the same FETCH (polygres computes a batch at a time).
+ */
+const CURSOR_SCRIPT = String.raw`\set FETCH_COUNT 3
+SELECT g AS n, repeat('x', g) AS bar FROM generate_series(1, 8) g;
+BEGIN;
+SELECT id, name FROM fruit ORDER BY id;
+SELECT name FROM fruit WHERE false;
+COMMIT;
+\pset format unaligned
+\set FETCH_COUNT 100
+SELECT g, 10 / (513 - g) AS q FROM generate_series(1, 600) g;
+\pset format aligned
+\unset FETCH_COUNT
+PREPARE dear(numeric) AS SELECT name FROM fruit WHERE price > $1 ORDER BY name;
+EXECUTE dear(1);
+SELECT name, parameter_types FROM pg_prepared_statements;
+DEALLOCATE dear;
+BEGIN;
+DECLARE c SCROLL CURSOR FOR SELECT id FROM fruit ORDER BY id;
+FETCH LAST c;
+MOVE BACKWARD 2 IN c;
+FETCH ALL c;
+COMMIT;
+`;
+
 /** psql's \timing line differs from run to run. */
 function stable(output: string): string {
   return output.replace(/^Time: [\d.]+ ms.*$/gm, 'Time: <n> ms');
@@ -100,6 +128,23 @@ describe('psql scripts, compared with PostgreSQL', { skip }, () => {
     assert.match(mine.stdout, /wanted is 2 and label is 'a fruit''s name'/);
     assert.match(mine.stderr, /ERROR: {2}division by zero/);
     assert.doesNotMatch(mine.stdout, /not reached/);
+  });
+
+  test('psql with FETCH_COUNT (DECLARE / FETCH / CLOSE), a failure between fetches, PREPARE / EXECUTE and a scroll cursor', async () => {
+    const script = join(dir, 'cursors.sql');
+    writeFileSync(script, CURSOR_SCRIPT);
+    await query(target, 'DROP TABLE IF EXISTS fruit');
+    await query(target, SETUP);
+    await runPsql(reference!.target, ['-c', 'DROP TABLE IF EXISTS fruit', '-c', SETUP], { user: referenceUser(), database: reference!.database });
+    const mine = await runPsql(target, ['-f', script], { user: USER, database: DATABASE });
+    const theirs = await runPsql(reference!.target, ['-f', script], { user: referenceUser(), database: reference!.database });
+    assert.equal(mine.code, theirs.code, mine.stderr);
+    assert.equal(mine.stdout, theirs.stdout);
+    assert.equal(mine.stderr, theirs.stderr);
+    // The rows of the first FETCH were printed before the second one failed.
+    assert.match(mine.stdout, /^500\|0Output format is aligned/m);
+    assert.match(mine.stderr, /ERROR: {2}division by zero/);
+    assert.match(mine.stdout, /MOVE 2/);
   });
 
   test('psql -c several times, -v variables, -tA output, and a failing -c with ON_ERROR_STOP', async () => {
