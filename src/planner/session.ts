@@ -34,7 +34,7 @@ import { isBuiltinSchema, storageAssignments } from '../catalog/storages.js';
 import { SessionSettings, durationSettingMs, isIsolationLevelName, parseSearchPath, type IsolationLevelName } from './settings.js';
 import { checkParamsResolved, type AnalyzerContext } from './analyze/scope.js';
 import { analyzeSelect } from './analyze/select.js';
-import { catalogRegResolver, resolveTypeName } from './analyze/expressions.js';
+import { catalogRegResolver } from './analyze/expressions.js';
 import { formatInterval, parseInterval } from '../types/interval.js';
 import { analyzeDelete, analyzeInsert, analyzeUpdate } from './analyze/dml.js';
 import { defElemText, nodeAs, nodeTag, unsupported } from './analyze/ast.js';
