@@ -32,17 +32,15 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { CatalogTransactionState } from '../catalog/store.js';
 import { isBuiltinSchema, storageAssignments } from '../catalog/storages.js';
 import { SessionSettings, durationSettingMs, isIsolationLevelName, parseSearchPath, type IsolationLevelName } from './settings.js';
-import { checkParamsResolved, type AnalyzerContext } from './analyze/scope.js';
+import { checkParamsResolved, Scope, type AnalyzerContext } from './analyze/scope.js';
 import { analyzeSelect } from './analyze/select.js';
-import { catalogRegResolver } from './analyze/expressions.js';
+import { catalogRegResolver, ExpressionBinder, resolveTypeName } from './analyze/expressions.js';
 import { formatInterval, parseInterval } from '../types/interval.js';
 import { analyzeDelete, analyzeInsert, analyzeUpdate } from './analyze/dml.js';
 import { defElemText, nodeAs, nodeTag, unsupported } from './analyze/ast.js';
-import { ExpressionBinder, resolveTypeName } from './analyze/expressions.js';
-import { Scope } from './analyze/scope.js';
 import { canCoerce } from './functions/casts.js';
 import { compileExpr, evaluate } from './compile.js';
-import { Cursor, CURSOR_OPT_BINARY, CURSOR_OPT_HOLD, CURSOR_OPT_NO_SCROLL, CURSOR_OPT_SCROLL, planScrolls, type FetchDirection } from './cursor.js';
+import { Cursor, CURSOR_OPT_BINARY, CURSOR_OPT_HOLD, CURSOR_OPT_NO_SCROLL, CURSOR_OPT_SCROLL, planScrolls } from './cursor.js';
 import type { PlanNode } from './plan.js';
 import { buildOperator, type ExecRuntime, type Operator } from './exec/operators.js';
 import type { ModifyOperator } from './exec/modify.js';
@@ -975,11 +973,12 @@ export class SqlSession implements BackendSession, ActivitySource {
 
   private prepareStatement(p: NonNullable<ReturnType<typeof nodeAs<'PrepareStmt'>>>, sql: string, source: string): void {
     const name = p.name ?? '';
+    const given = (p.argtypes ?? []).map((t) => resolveTypeName(nodeAs(t, 'TypeName')!).oid);
+    const statement = this.analyzePrepared(p.query!, sql, given);
+    // Checked after analysis, as PostgreSQL does (a bad query is reported first).
     if (this.sqlPrepared.has(name) || this.protocolStatements?.has(name)) {
       throw new SqlError(SqlState.duplicatePreparedStatement, `prepared statement "${name}" already exists`);
     }
-    const given = (p.argtypes ?? []).map((t) => resolveTypeName(nodeAs(t, 'TypeName')!).oid);
-    const statement = this.analyzePrepared(p.query!, sql, given);
     this.sqlPrepared.set(name, { name, sql, source, query: p.query!, givenParamTypes: given, prepareMicros: nowMicros(), statement, genericPlans: 0, customPlans: 0 });
   }
 
@@ -1031,7 +1030,7 @@ export class SqlSession implements BackendSession, ActivitySource {
       const arg = args[i]!;
       if (nodeTag(arg) === 'SubLink') throw new SqlError(SqlState.featureNotSupported, 'cannot use subquery in EXECUTE parameter');
       const bound = binder.bind(arg);
-      if (actx.paramTypes.length > 0) throw new SqlError(SqlState.undefinedParameter, 'there is no parameter $1');
+      if (actx.paramTypes.length > 0) throw new SqlError(SqlState.undefinedParameter, `there is no parameter $${actx.paramTypes.length}`);
       const target = { oid: types[i]!, typmod: -1 };
       if (bound.type.oid !== target.oid && bound.type.oid !== Oid.unknown && !canCoerce(bound.type.oid, target.oid, 'assignment')) {
         throw new SqlError(SqlState.datatypeMismatch, `parameter $${i + 1} of type ${formatType(bound.type.oid)} cannot be coerced to the expected type ${formatType(target.oid)}`, {

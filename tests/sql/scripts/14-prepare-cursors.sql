@@ -21,10 +21,13 @@ EXECUTE del;
 EXECUTE del;
 PREPARE vals(int) AS VALUES ($1), ($1 * 2);
 EXECUTE vals(21);
+PREPARE twoinferred AS SELECT $1 + $2;
+EXECUTE twoinferred(1, 2);
 SELECT name, statement, parameter_types, from_sql FROM pg_prepared_statements ORDER BY name;
 -- errors
 -- @compare: message
 PREPARE sel AS SELECT 1;
+PREPARE sel AS SELECT * FROM nosuchtable;
 -- @compare: message
 EXECUTE nope;
 -- @compare: message
@@ -37,6 +40,7 @@ EXECUTE sel(true);
 EXECUTE vals(a);
 EXECUTE vals($1);
 EXECUTE vals(sum(1));
+EXECUTE vals((SELECT 1));
 PREPARE badtype(nosuchtype) AS SELECT 1;
 PREPARE badop(int) AS SELECT $1 FROM pc WHERE b = $1;
 PREPARE badtable AS SELECT * FROM nosuchtable;
@@ -155,6 +159,23 @@ FETCH LAST series;
 FETCH PRIOR series;
 FETCH noform;
 FETCH PRIOR noform;
+ROLLBACK;
+-- positions across many rows: a scroll cursor keeps what it read, a NO SCROLL one streams
+BEGIN;
+DECLARE big SCROLL CURSOR FOR SELECT g FROM generate_series(1, 3000) g;
+FETCH ABSOLUTE 700 big;
+FETCH RELATIVE -300 big;
+FETCH BACKWARD 3 big;
+MOVE LAST IN big;
+FETCH PRIOR big;
+MOVE BACKWARD ALL IN big;
+FETCH big;
+DECLARE stream NO SCROLL CURSOR FOR SELECT g FROM generate_series(1, 3000) g;
+MOVE 2500 stream;
+FETCH 3 stream;
+FETCH ABSOLUTE 2999 stream;
+FETCH ALL stream;
+FETCH stream;
 ROLLBACK;
 -- unknown cursors and CLOSE
 BEGIN;
