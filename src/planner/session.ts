@@ -99,6 +99,14 @@ interface SourcedStatement extends ParsedStatement {
   readonly several: boolean;
 }
 
+/** LockingClause.strength as SQL writes it. */
+const LOCK_STRENGTHS: Readonly<Record<string, string>> = {
+  LCS_FORKEYSHARE: 'FOR KEY SHARE',
+  LCS_FORSHARE: 'FOR SHARE',
+  LCS_FORNOKEYUPDATE: 'FOR NO KEY UPDATE',
+  LCS_FORUPDATE: 'FOR UPDATE',
+};
+
 /** Errors that may mean this node's catalog is behind another node's DDL. */
 const MISSING_NAME_CODES: ReadonlySet<string> = new Set([SqlState.undefinedTable, SqlState.undefinedColumn, SqlState.invalidSchemaName, SqlState.undefinedObject]);
 
@@ -767,7 +775,9 @@ export class SqlSession implements BackendSession, ActivitySource {
         return { kind: 'command', tag: await this.closeCursor(nodeAs(node, 'ClosePortalStmt')!.portalname) };
       case 'ExplainStmt': {
         const e = nodeAs(node, 'ExplainStmt')!;
-        const analyzed = this.analyzeNode(e.query!, sql, [...params.map(() => 0)], this.catalog());
+        const execute = nodeAs(e.query, 'ExecuteStmt');
+        // EXPLAIN EXECUTE shows the prepared statement's plan.
+        const analyzed = execute ? this.preparedNamed(execute.name ?? '').statement.analyzed : this.analyzeNode(e.query!, sql, [...params.map(() => 0)], this.catalog());
         const lines = analyzed.kind === 'query' ? explainPlan(analyzed.plan) : ['Utility Statement'];
         const rows = lines.map((l) => [l] as SqlValue[]);
         let sent = false;
@@ -993,8 +1003,7 @@ export class SqlSession implements BackendSession, ActivitySource {
 
   private async executePrepared(e: NonNullable<ReturnType<typeof nodeAs<'ExecuteStmt'>>>, sql: string): Promise<Execution> {
     const name = e.name ?? '';
-    const prepared = this.sqlPrepared.get(name);
-    if (!prepared) throw new SqlError(SqlState.invalidSqlStatementName, `prepared statement "${name}" does not exist`);
+    const prepared = this.preparedNamed(name);
     const types = prepared.statement.paramTypes;
     const args = e.params ?? [];
     if (args.length !== types.length) {
@@ -1016,6 +1025,12 @@ export class SqlSession implements BackendSession, ActivitySource {
     if (types.length === 0) prepared.genericPlans++;
     else prepared.customPlans++;
     return this.run(stmt, params);
+  }
+
+  private preparedNamed(name: string): SqlPrepared {
+    const prepared = this.sqlPrepared.get(name);
+    if (!prepared) throw new SqlError(SqlState.invalidSqlStatementName, `prepared statement "${name}" does not exist`);
+    return prepared;
   }
 
   /** EXECUTE's arguments: constant expressions, assigned to the parameter types (EvaluateParams). */
@@ -1063,9 +1078,20 @@ export class SqlSession implements BackendSession, ActivitySource {
   /** A DECLARE's query, analyzed. PostgreSQL's grammar allows only SELECT (and VALUES) there. */
   private declaredQuery(d: NonNullable<ReturnType<typeof nodeAs<'DeclareCursorStmt'>>>, sql: string, paramTypes: number[], catalog: Catalog) {
     const query = d.query!;
-    const ctes = nodeAs(query, 'SelectStmt')?.withClause?.ctes ?? [];
+    const select = nodeAs(query, 'SelectStmt');
+    const ctes = select?.withClause?.ctes ?? [];
     if (ctes.some((c) => nodeAs(nodeAs(c, 'CommonTableExpr')?.ctequery, 'SelectStmt') === undefined)) {
       throw new SqlError(SqlState.featureNotSupported, 'DECLARE CURSOR must not contain data-modifying statements in WITH');
+    }
+    const lock = nodeAs(select?.lockingClause?.[0], 'LockingClause');
+    if (lock) {
+      const strength = LOCK_STRENGTHS[lock.strength ?? 'LCS_FORUPDATE'] ?? 'FOR UPDATE';
+      if ((d.options ?? 0) & CURSOR_OPT_HOLD) {
+        throw new SqlError(SqlState.featureNotSupported, `DECLARE CURSOR WITH HOLD ... ${strength} is not supported`, { detail: 'Holdable cursors must be READ ONLY.' });
+      }
+      if ((d.options ?? 0) & CURSOR_OPT_SCROLL) {
+        throw new SqlError(SqlState.featureNotSupported, `DECLARE SCROLL CURSOR ... ${strength} is not supported`, { detail: 'Scrollable cursors must be READ ONLY.' });
+      }
     }
     const analyzed = this.analyzeNode(query, sql, paramTypes, catalog);
     if (analyzed.kind !== 'query' || analyzed.command !== 'SELECT') throw unsupported(`DECLARE CURSOR for ${nodeTag(query)}`);
@@ -1096,7 +1122,9 @@ export class SqlSession implements BackendSession, ActivitySource {
       },
       close: () => op.close(),
     };
-    const scrollable = (options & CURSOR_OPT_SCROLL) !== 0 ? true : (options & CURSOR_OPT_NO_SCROLL) !== 0 ? false : planScrolls(analyzed.plan);
+    // A cursor that locks rows (FOR UPDATE) never scrolls, as in PostgreSQL.
+    const locks = (nodeAs(d.query, 'SelectStmt')?.lockingClause?.length ?? 0) > 0;
+    const scrollable = (options & CURSOR_OPT_SCROLL) !== 0 ? true : (options & CURSOR_OPT_NO_SCROLL) !== 0 || locks ? false : planScrolls(analyzed.plan);
     const binary = (options & CURSOR_OPT_BINARY) !== 0;
     this.cursors.set(name, new Cursor(name, stmt.source, analyzed.fields ?? [], rows, hold, binary, scrollable, nowMicros(), this.savepoints.length));
   }

@@ -272,6 +272,28 @@ DECLARE s2 CURSOR FOR SELECT 2;
 RELEASE sp;
 FETCH s2;
 ROLLBACK;
+-- a cursor that locks its rows does not scroll, and cannot be held or declared SCROLL
+BEGIN;
+DECLARE locking CURSOR FOR SELECT a FROM pc ORDER BY a FOR UPDATE;
+SELECT name, is_scrollable FROM pg_cursors;
+FETCH locking;
+-- @compare: message
+DECLARE held_lock CURSOR WITH HOLD FOR SELECT a FROM pc FOR UPDATE;
+ROLLBACK;
+BEGIN;
+-- @compare: message
+DECLARE scroll_lock SCROLL CURSOR FOR SELECT a FROM pc FOR SHARE;
+ROLLBACK;
+BEGIN;
+DECLARE insensitive INSENSITIVE CURSOR FOR SELECT 1 AS one;
+FETCH insensitive;
+ROLLBACK;
+-- EXPLAIN EXECUTE explains the prepared statement (polygres names its own plan nodes)
+PREPARE explained AS SELECT a FROM pc WHERE a = 1;
+-- @compare: error-only
+EXPLAIN EXECUTE explained;
+EXPLAIN EXECUTE nope;
+DEALLOCATE explained;
 -- DECLARE accepts only queries without data-modifying WITH
 BEGIN;
 DECLARE u CURSOR FOR WITH m AS (UPDATE pc SET b = 'z' RETURNING *) SELECT * FROM m;
