@@ -1199,8 +1199,8 @@ export class SqlSession implements BackendSession, ActivitySource {
         await cursor.close().catch(() => {});
         continue;
       }
+      // It stays in the transaction until the commit succeeds.
       await cursor.materialise();
-      cursor.inTransaction = false;
     }
   }
 
@@ -1306,6 +1306,7 @@ export class SqlSession implements BackendSession, ActivitySource {
     const rollbackActions = this.rollbackActions;
     this.resetTransactionState();
     if (!tx) {
+      for (const c of this.cursors.values()) c.inTransaction = false;
       this.settings.endTransaction(true);
       return;
     }
@@ -1314,9 +1315,12 @@ export class SqlSession implements BackendSession, ActivitySource {
     } catch (e) {
       await tx.abort().catch(() => {});
       this.settings.endTransaction(false);
+      // A held cursor of a transaction that did not commit goes with it.
+      if (this.cursors.size > 0) await this.dropCursors((c) => c.inTransaction);
       await this.runActions(rollbackActions);
       throw this.mapError(e);
     }
+    for (const c of this.cursors.values()) c.inTransaction = false;
     if (catalogState) this.engine.store.adopt(catalogState.catalog);
     this.settings.endTransaction(true);
     await this.runActions(commitActions);

@@ -101,6 +101,30 @@ describe('write skew between two SQL sessions', () => {
     }
   });
 
+  test('a WITH HOLD cursor of a transaction whose COMMIT fails with 40001 is gone; one held before stays', async () => {
+    const a = await PolygresInProcessTarget.open(instance);
+    const b = await PolygresInProcessTarget.open(instance);
+    try {
+      ok(await a.run('CREATE TABLE held (id int PRIMARY KEY, n int)'));
+      ok(await a.run('INSERT INTO held VALUES (1, 0), (2, 0)'));
+      ok(await b.run('DECLARE earlier CURSOR WITH HOLD FOR SELECT id FROM held ORDER BY id'));
+      ok(await a.run('BEGIN'));
+      ok(await b.run('BEGIN'));
+      ok(await a.run('UPDATE held SET n = 1 WHERE id = 1'));
+      ok(await b.run('UPDATE held SET n = 2 WHERE id = 1'));
+      ok(await b.run('DECLARE doomed CURSOR WITH HOLD FOR SELECT n FROM held ORDER BY id'));
+      ok(await a.run('COMMIT'));
+      const [conflict] = await b.run('COMMIT');
+      assert.equal(conflict!.error?.code, '40001');
+      assert.equal((await b.run('FETCH doomed'))[0]!.error?.code, '34000');
+      assert.deepEqual(ok(await b.run('FETCH ALL earlier')).rows, [['1'], ['2']]);
+      assert.deepEqual(ok(await b.run('SELECT name FROM pg_cursors')).rows, [['earlier']]);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   test('a conflict on an autocommit statement is 40001 too', async () => {
     const a = await PolygresInProcessTarget.open(instance);
     const b = await PolygresInProcessTarget.open(instance);
