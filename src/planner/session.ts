@@ -19,7 +19,7 @@ import type {
   Notice,
   ParsedStatement,
   PreparedStatement,
-  ProtocolStatements,
+  ProtocolNames,
   SessionStartup,
   TransactionStatus,
 } from '../wire/backend.js';
@@ -160,7 +160,7 @@ export class SqlSession implements BackendSession, ActivitySource {
   /** SQL PREPARE's statements and DECLARE's cursors, by name. */
   private readonly sqlPrepared = new Map<string, SqlPrepared>();
   private readonly cursors = new Map<string, Cursor>();
-  private protocolStatements: ProtocolStatements | null = null;
+  private protocolNames: ProtocolNames | null = null;
   private lastSequenceValue: bigint | null = null;
   private closed = false;
   /** pg_stat_activity: the last statement's text and when things happened (µs since the epoch). */
@@ -967,7 +967,7 @@ export class SqlSession implements BackendSession, ActivitySource {
       this.sequenceCurrent.clear();
       this.lastSequenceValue = null;
       this.sqlPrepared.clear();
-      this.protocolStatements?.clear();
+      this.protocolNames?.clearStatements();
       await this.dropCursors(() => true);
       return 'DISCARD ALL';
     }
@@ -986,7 +986,7 @@ export class SqlSession implements BackendSession, ActivitySource {
     const given = (p.argtypes ?? []).map((t) => resolveTypeName(nodeAs(t, 'TypeName')!).oid);
     const statement = this.analyzePrepared(p.query!, sql, given);
     // Checked after analysis, as PostgreSQL does (a bad query is reported first).
-    if (this.sqlPrepared.has(name) || this.protocolStatements?.has(name)) {
+    if (this.sqlPrepared.has(name) || this.protocolNames?.hasStatement(name)) {
       throw new SqlError(SqlState.duplicatePreparedStatement, `prepared statement "${name}" already exists`);
     }
     this.sqlPrepared.set(name, { name, sql, source, query: p.query!, givenParamTypes: given, prepareMicros: nowMicros(), statement, genericPlans: 0, customPlans: 0 });
@@ -1060,17 +1060,17 @@ export class SqlSession implements BackendSession, ActivitySource {
   private deallocate(d: NonNullable<ReturnType<typeof nodeAs<'DeallocateStmt'>>>): string {
     if (d.isall || d.name === undefined) {
       this.sqlPrepared.clear();
-      this.protocolStatements?.clear();
+      this.protocolNames?.clearStatements();
       return 'DEALLOCATE ALL';
     }
-    if (!this.sqlPrepared.delete(d.name) && !this.protocolStatements?.delete(d.name)) {
+    if (!this.sqlPrepared.delete(d.name) && !this.protocolNames?.deleteStatement(d.name)) {
       throw new SqlError(SqlState.invalidSqlStatementName, `prepared statement "${d.name}" does not exist`);
     }
     return 'DEALLOCATE';
   }
 
-  attachProtocolStatements(statements: ProtocolStatements): void {
-    this.protocolStatements = statements;
+  attachProtocolNames(names: ProtocolNames): void {
+    this.protocolNames = names;
   }
 
   // ---- cursors ----
@@ -1108,7 +1108,7 @@ export class SqlSession implements BackendSession, ActivitySource {
     if (name === '') throw new SqlError(SqlState.invalidCursorName, 'invalid cursor name: must not be empty');
     const catalog = this.catalog();
     const analyzed = this.declaredQuery(d, stmt.sql, [...stmt.paramTypes], catalog);
-    if (this.cursors.has(name)) throw new SqlError(SqlState.duplicateCursor, `cursor "${name}" already exists`);
+    if (this.cursors.has(name) || this.protocolNames?.hasPortal(name)) throw new SqlError(SqlState.duplicateCursor, `cursor "${name}" already exists`);
     this.txUsed = true;
     if (!this.tx) this.txStartMicros = nowMicros();
     const op = buildOperator(analyzed.plan, this.execRuntime(this.runtime(params, catalog), catalog));

@@ -161,10 +161,11 @@ export interface BackendSession {
    */
   describeCursor?(name: string): readonly FieldDescription[] | null | undefined;
   /**
-   * The wire's named statements, which share one namespace with SQL PREPARE in PostgreSQL: DEALLOCATE
-   * and DISCARD ALL drop them too.
+   * The wire's named statements and portals, which share their namespaces with SQL PREPARE and
+   * DECLARE in PostgreSQL: DEALLOCATE and DISCARD ALL drop statements too, and PREPARE and DECLARE
+   * refuse a name the wire holds.
    */
-  attachProtocolStatements?(statements: ProtocolStatements): void;
+  attachProtocolNames?(names: ProtocolNames): void;
 
   /** Cancels the running statement (it fails with 57014); a no-op when idle. */
   cancel(): void;
@@ -172,12 +173,13 @@ export interface BackendSession {
   close(): Promise<void>;
 }
 
-/** The statements a client named with Parse. */
-export interface ProtocolStatements {
-  has(name: string): boolean;
-  /** Drops one; false when there is none of that name. */
-  delete(name: string): boolean;
-  clear(): void;
+/** The statements and portals a client named with Parse and Bind. */
+export interface ProtocolNames {
+  hasStatement(name: string): boolean;
+  /** Drops one statement; false when there is none of that name. */
+  deleteStatement(name: string): boolean;
+  clearStatements(): void;
+  hasPortal(name: string): boolean;
 }
 
 export interface Backend {

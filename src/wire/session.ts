@@ -166,12 +166,13 @@ export class Session {
       }
       this.backendSession = session;
       session.onParameterChange((name, value) => this.changedParameters.set(name, value));
-      session.attachProtocolStatements?.({
-        has: (name) => name !== '' && this.statements.has(name),
-        delete: (name) => name !== '' && this.statements.delete(name),
-        clear: () => {
+      session.attachProtocolNames?.({
+        hasStatement: (name) => name !== '' && this.statements.has(name),
+        deleteStatement: (name) => name !== '' && this.statements.delete(name),
+        clearStatements: () => {
           for (const name of [...this.statements.keys()]) if (name !== '') this.statements.delete(name);
         },
+        hasPortal: (name) => name !== '' && this.portals.has(name),
       });
       session.onNotice((notice) => {
         this.transport.send({ type: 'noticeResponse', error: notice });
@@ -348,7 +349,7 @@ export class Session {
         case 'parse':
           return await this.parse(session, message);
         case 'bind':
-          return await this.bind(message);
+          return await this.bind(session, message);
         case 'describe':
           return this.describe(session, message);
         case 'execute':
@@ -393,11 +394,14 @@ export class Session {
     this.transport.send({ type: 'parseComplete' });
   }
 
-  private async bind(message: Bind): Promise<void> {
+  private async bind(session: BackendSession, message: Bind): Promise<void> {
     const entry = this.statements.get(message.statement);
     if (!entry) throw missingStatement(message.statement);
     if (message.portal === '') await this.closePortal('');
-    else if (this.portals.has(message.portal)) throw sqlError(SqlState.duplicateCursor, `cursor "${message.portal}" already exists`);
+    else if (this.portals.has(message.portal) || session.describeCursor?.(message.portal) !== undefined) {
+      // A cursor opened with DECLARE holds the name too.
+      throw sqlError(SqlState.duplicateCursor, `cursor "${message.portal}" already exists`);
+    }
     else if (this.portals.size >= this.services.maxPortals) {
       throw sqlError(SqlState.programLimitExceeded, `too many open portals (limit ${this.services.maxPortals})`);
     }
