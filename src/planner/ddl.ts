@@ -904,11 +904,19 @@ async function drop(change: Change, stmt: DropStmt): Promise<string> {
       const kind = stmt.removeType === 'OBJECT_TABLE' ? 'table' : stmt.removeType === 'OBJECT_SEQUENCE' ? 'sequence' : stmt.removeType === 'OBJECT_INDEX' ? 'index' : 'view';
       const names = (stmt.objects ?? []).map((o) => stringList(nodeAs(o, 'List')?.items));
       const nameOf = (parts: readonly string[]): QualifiedName => ({ schema: parts.length > 1 ? parts[parts.length - 2]! : null, name: parts[parts.length - 1]! });
-      // Views dropped by the same statement do not hold each other back.
+      // Views, and tables, dropped by the same statement do not hold each other back (pgbench -i
+      // drops its tables, which may reference each other, in one statement).
       const named = new Set<number>();
+      const dropping = new Set<number>();
       for (const parts of names) {
-        const r = change.catalog.findRelation(nameOf(parts), ctx.searchPath, ctx.user);
+        let r;
+        try {
+          r = change.catalog.findRelation(nameOf(parts), ctx.searchPath, ctx.user);
+        } catch {
+          continue; // reported in order below
+        }
         if (r?.kind === 'view') named.add(r.oid);
+        if (r?.kind === 'table' && kind === 'table') dropping.add(r.oid);
       }
       for (const parts of names) {
         const name = nameOf(parts);
@@ -937,7 +945,7 @@ async function drop(change: Change, stmt: DropStmt): Promise<string> {
           continue;
         }
         if (rel.kind === 'table') {
-          dropTable(change, rel, cascade);
+          dropTable(change, rel, cascade, dropping);
         } else if (rel.kind === 'sequence') {
           const owner = rel.ownedBy ? change.catalog.tableByOid(rel.ownedBy.tableOid) : undefined;
           const dependent = owner?.columns.find((c) => c.attnum === rel.ownedBy!.attnum && (c.sequenceOid === rel.oid || c.default?.text.includes(`'${rel.name}'`)));
@@ -999,12 +1007,12 @@ async function drop(change: Change, stmt: DropStmt): Promise<string> {
   }
 }
 
-function dropTable(change: Change, table: TableInfo, cascade: boolean): void {
+function dropTable(change: Change, table: TableInfo, cascade: boolean, dropping: ReadonlySet<number> = new Set()): void {
   const ctx = change.ctx;
-  // Foreign keys of other tables that reference this one, and the views that read it.
+  // Foreign keys of other tables that reference this one (tables dropped with it aside), and the views that read it.
   const dependents = change.catalog
     .tables()
-    .filter((other) => other.oid !== table.oid)
+    .filter((other) => other.oid !== table.oid && !dropping.has(other.oid))
     .map((other) => ({ other, refs: other.constraints.filter((c) => c.type === 'f' && c.foreignKey?.refTableOid === table.oid) }))
     .filter((d) => d.refs.length > 0);
   const views = dependentViews(change.catalog, change.catalog.viewsUsing(table.oid), (v) => `view ${v.name} depends on table ${table.name}`);

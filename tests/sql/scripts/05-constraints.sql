@@ -87,3 +87,11 @@ INSERT INTO link_child VALUES (1, 1), (1, 2), (2, 1);
 SELECT * FROM link_child WHERE parent_id = 1 ORDER BY other;
 DELETE FROM link_parent WHERE id = 1;
 SELECT * FROM link_child ORDER BY parent_id, other;
+
+-- Tables dropped by one DROP TABLE may reference each other (pgbench -i drops its tables so).
+CREATE TABLE fk_head (id int PRIMARY KEY);
+CREATE TABLE fk_tail (id int PRIMARY KEY, head int REFERENCES fk_head);
+-- @compare: message
+DROP TABLE fk_head;
+DROP TABLE IF EXISTS fk_head, fk_missing, fk_tail;
+SELECT count(*) FROM pg_class WHERE relname IN ('fk_head', 'fk_tail');
