@@ -36,6 +36,7 @@ export interface ResolvedRecord {
 export interface Reader {
   readonly transactionId: string;
   readonly isolation: Isolation;
+  readonly readOnly?: boolean;
 }
 
 type RecoverySettings = Pick<TransactionManagerConfig, 'transactionLifetimeMs' | 'uncommittedRecordWaitMs' | 'logger'>;
@@ -62,6 +63,10 @@ export class RecoveryHandler {
     if (writer === null) throw new Error('an undecided record without tx_id');
     let state = await this.coordinator.getState(writer);
     if (!state) {
+      // A read-only READ_COMMITTED reader (the catalog's background version check) takes the
+      // committed version and never aborts the writer: a long commit (a bulk load with TRUNCATE,
+      // whose prepare outlasts the lifetime) is not killed by a reader that does not need it decided.
+      if (reader.isolation === 'READ_COMMITTED' && reader.readOnly) return { row: beforeImageOf(meta, record) };
       if (this.isExpired(record)) {
         state = await this.coordinator.forceAbort(writer);
       } else if (reader.isolation === 'READ_COMMITTED') {

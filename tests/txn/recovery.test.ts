@@ -214,6 +214,30 @@ for (const factory of STORAGE_FACTORIES) {
       assert.equal((await env.physical(table, [1], [1]))?.v, 'red');
     });
 
+    it('a read-only READ_COMMITTED reader takes the committed version and lets an expired writer commit', async () => {
+      const table = await env.createTable(RECORDS);
+      const tx = setup.begin();
+      await tx.insert({ ...table, partitionKey: [1], clusteringKey: [1], values: { v: 'old' } });
+      await tx.commit();
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const slow = env.manager({ onePhaseCommit: false, hooks: { afterPrepare: () => gate } }).begin();
+      await slow.put({ ...table, partitionKey: [1], clusteringKey: [1], values: { v: 'late' } });
+      const committing = slow.commit();
+      await eventually(async () => (await env.physical(table, [1], [1]))?.tx_state === 1, 'the writer prepared');
+      await sleep(SHORT_LIFETIME_MS + 50);
+      const reader = env.manager({ transactionLifetimeMs: SHORT_LIFETIME_MS }).begin({ isolation: 'READ_COMMITTED', readOnly: true });
+      assert.equal((await reader.get({ ...table, partitionKey: [1], clusteringKey: [1] }))?.v, 'old');
+      await reader.commit();
+      assert.equal(await setup.getState(slow.id), 'UNKNOWN');
+      release();
+      await committing;
+      assert.equal(await setup.getState(slow.id), 'COMMITTED');
+      const after = setup.begin();
+      assert.equal((await after.get({ ...table, partitionKey: [1], clusteringKey: [1] }))?.v, 'late');
+      await after.commit();
+    });
+
     it('a writer that outlived its lifetime loses to the reader that aborted it', async () => {
       const table = await env.createTable(RECORDS);
       let release!: () => void;
