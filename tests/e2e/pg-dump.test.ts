@@ -272,6 +272,32 @@ describe('pg_dump and pg_restore against polygres, compared with PostgreSQL', { 
     }
   });
 
+  test('views dump with the relations they read schema-qualified, and restore into PostgreSQL with the same rows', async () => {
+    await runOn(polygres, [
+      'CREATE SCHEMA reports',
+      'CREATE VIEW reports.adult_customers AS SELECT c.id, c.email FROM customers c WHERE c.age >= 18',
+      'CREATE VIEW reports.adult_count AS SELECT count(*) AS n FROM adult_customers',
+    ].map((sql, i) => (i === 2 ? `SET search_path = reports, public; ${sql}` : sql)));
+    try {
+      const dump = await pgDump(polygres, []);
+      // pg_dump reads the definitions with an empty search path: every relation is qualified.
+      assert.match(dump, /FROM public\.customers c WHERE/);
+      assert.match(dump, /FROM reports\.adult_customers;/);
+      const file = join(dir, 'views.sql');
+      writeFileSync(file, dump);
+      const restored = await freshDatabase('polygres_e2e_pgdump_views');
+      await psqlScript(restored, file);
+      for (const query of ['SELECT * FROM reports.adult_customers ORDER BY id', 'SELECT * FROM reports.adult_count']) {
+        const rows = async (s: Server) => (await runPsql(s.target, ['-A', '-t', '-c', query], { user: s.user, database: s.database })).stdout;
+        const expected = await rows(polygres);
+        assert.notEqual(expected.trim(), '', query);
+        assert.equal(await rows(restored), expected, query);
+      }
+    } finally {
+      await runOn(polygres, ['DROP SCHEMA reports CASCADE']);
+    }
+  });
+
   test("PostgreSQL's dump restores into a fresh polygres with psql, with the same rows, and dumps back to PostgreSQL's schema", async () => {
     const dump = await pgDump(postgres, []);
     const file = join(dir, 'postgres.sql');

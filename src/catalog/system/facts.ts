@@ -5,6 +5,7 @@
  * type, descriptions (COMMENT ON, and each schema's storage). One place, so that pg_constraint,
  * information_schema and the functions never disagree.
  */
+import { parseSync, scanSync } from 'libpg-query';
 import { Oid } from '../../types/oids.js';
 import { typeByOid } from '../../types/registry.js';
 import type { Catalog, Relation } from '../catalog.js';
@@ -424,8 +425,75 @@ export function collationOf(typeOid: number): number {
 
 /**
  * A view's definition as pg_get_viewdef and pg_views show it: the query as written in CREATE VIEW,
- * in PostgreSQL's frame (a leading space, a closing semicolon). PostgreSQL prints its own deparse.
+ * in PostgreSQL's frame (a leading space, a closing semicolon), with each relation it reads named as
+ * PostgreSQL names it for the current search path: bare when the name finds it, schema-qualified
+ * otherwise, and by its current name after a rename. pg_dump dumps views with an empty search path,
+ * so its CREATE VIEW qualifies every relation and restores anywhere. PostgreSQL prints its own
+ * deparse of the rest of the query.
  */
-export function viewDefinition(view: ViewInfo): string {
-  return ` ${view.text};`;
+export function viewDefinition(view: ViewInfo, catalog: Catalog, searchPath: readonly string[], user: string): string {
+  return ` ${renamedRelations(view, catalog, searchPath, user)};`;
+}
+
+/** The view's text with its relation names replaced as viewDefinition says (the text as written if they cannot be matched). */
+function renamedRelations(view: ViewInfo, catalog: Catalog, searchPath: readonly string[], user: string): string {
+  let written: unknown;
+  try {
+    written = parseSync(view.text).stmts?.[0]?.stmt;
+  } catch {
+    return view.text;
+  }
+  // The stored query is the same parse of the same text with the relations' schemas filled in (and
+  // names kept current by renames): the two trees list their relations in the same order.
+  const asWritten = rangeVars((written as { SelectStmt?: unknown } | undefined)?.SelectStmt);
+  const stored = rangeVars(view.query);
+  if (asWritten.length !== stored.length) return view.text;
+  const bytes = Buffer.from(view.text, 'utf8');
+  const tokens = scanSync(view.text).tokens;
+  const edits: { start: number; end: number; text: string }[] = [];
+  stored.forEach((rv, i) => {
+    // A relation without a schema in the stored query is a CTE's name.
+    if (rv.schemaname === undefined || rv.relname === undefined) return;
+    const relation = catalog.findRelation({ schema: rv.schemaname, name: rv.relname }, searchPath, user);
+    const at = tokens.findIndex((t) => t.start === asWritten[i]!.location);
+    if (!relation || at < 0) return;
+    let last = at;
+    while (tokens[last + 1]?.text === '.' && tokens[last + 2]) last += 2;
+    let text = relationDisplayName(catalog, relation, searchPath, user);
+    // Renamed since: the old name stays as an alias, so the query's references to it still hold.
+    const original = asWritten[i]!;
+    if (original.alias === undefined && original.relname !== undefined && original.relname !== rv.relname) text += ` ${quoteIdent(original.relname)}`;
+    edits.push({ start: tokens[at]!.start, end: tokens[last]!.end, text });
+  });
+  let out = '';
+  let from = 0;
+  for (const e of edits.sort((a, b) => a.start - b.start)) {
+    out += bytes.subarray(from, e.start).toString('utf8') + e.text;
+    from = e.end;
+  }
+  return out + bytes.subarray(from).toString('utf8');
+}
+
+interface RangeVarNode {
+  readonly schemaname?: string;
+  readonly relname?: string;
+  readonly alias?: unknown;
+  readonly location?: number;
+}
+
+/** The RangeVar nodes of a parse tree, in a fixed walk order. */
+function rangeVars(tree: unknown): RangeVarNode[] {
+  const out: RangeVarNode[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const item of node) walk(item);
+    } else if (node !== null && typeof node === 'object') {
+      for (const [key, value] of Object.entries(node)) {
+        if (key === 'RangeVar') out.push(value as RangeVarNode);
+        walk(value);
+      }
+    }
+  };
+  walk(tree);
+  return out;
 }

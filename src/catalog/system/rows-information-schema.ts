@@ -202,7 +202,7 @@ function* views(ctx: SystemCatalogContext): Iterable<SystemRow> {
     is_insertable_into: yesNo(updatable), is_trigger_updatable: NO, is_trigger_deletable: NO, is_trigger_insertable_into: NO,
   });
   for (const r of SYSTEM_RELATIONS) if (r.relkind === 'v') yield row(r.schemaOid, r.name, null, false);
-  for (const v of ctx.catalog.views()) yield row(v.schemaOid, v.name, viewDefinition(v), viewIsUpdatable(v));
+  for (const v of ctx.catalog.views()) yield row(v.schemaOid, v.name, viewDefinition(v, ctx.catalog, ctx.searchPath, ctx.user), viewIsUpdatable(v));
 }
 
 const CONSTRAINT_TYPES: Readonly<Record<ConstraintInfo['type'], string>> = { p: 'PRIMARY KEY', u: 'UNIQUE', f: 'FOREIGN KEY', c: 'CHECK' };

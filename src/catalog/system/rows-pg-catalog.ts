@@ -513,7 +513,7 @@ function* pgViews(ctx: SystemCatalogContext): Iterable<SystemRow> {
   for (const r of SYSTEM_RELATIONS) {
     if (r.relkind === 'v') yield { schemaname: schemaName(ctx, r.schemaOid), viewname: r.name, viewowner: 'postgres', definition: null };
   }
-  for (const v of ctx.catalog.views()) yield { schemaname: schemaName(ctx, v.schemaOid), viewname: v.name, viewowner: 'postgres', definition: viewDefinition(v) };
+  for (const v of ctx.catalog.views()) yield { schemaname: schemaName(ctx, v.schemaOid), viewname: v.name, viewowner: 'postgres', definition: viewDefinition(v, ctx.catalog, ctx.searchPath, ctx.user) };
 }
 
 function* pgIndexes(ctx: SystemCatalogContext): Iterable<SystemRow> {

@@ -88,10 +88,11 @@ function indexDef(ctx: EvalContext, oid: number, column: number, pretty: boolean
 R.fn('pg_get_indexdef', ['oid'], 'text', ([oid], ctx) => indexDef(ctx, oid as number, 0, false), { volatility: 's' });
 R.fn('pg_get_indexdef', ['oid', 'int4', 'bool'], 'text', ([oid, col, pretty], ctx) => indexDef(ctx, oid as number, col as number, pretty === true), { volatility: 's' });
 
-/** pg_get_viewdef: the view's query as written (a system view has none to show). */
+/** pg_get_viewdef: the view's query as written, its relations named for the search path (a system view has none to show). */
 function viewDef(ctx: EvalContext, oid: number): string | null {
-  const view = sys(ctx).catalog.viewByOid(oid);
-  return view ? viewDefinition(view) : null;
+  const s = sys(ctx);
+  const view = s.catalog.viewByOid(oid);
+  return view ? viewDefinition(view, s.catalog, s.searchPath, s.user) : null;
 }
 R.fn('pg_get_viewdef', ['oid'], 'text', ([oid], ctx) => viewDef(ctx, oid as number), { volatility: 's' });
 R.fn('pg_get_viewdef', ['oid', 'bool'], 'text', ([oid], ctx) => viewDef(ctx, oid as number), { volatility: 's' });
