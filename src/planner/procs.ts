@@ -77,12 +77,7 @@ export function procCatalog(): ProcCatalog {
     }
   }
   own.sort((a, b) => (signatureKey(a.name, a.argTypes) < signatureKey(b.name, b.argTypes) ? -1 : 1));
-  let next = OWN_OID_BASE;
-  for (const p of own) {
-    while (taken.has(next)) next++;
-    procs.push({ ...p, oid: next });
-    taken.add(next++);
-  }
+  procs.push(...withFreeOids(own, taken));
   procs.sort((a, b) => a.oid - b.oid);
   const procBySignature = new Map(procs.map((p) => [signatureKey(p.name, p.argTypes), p.oid]));
   const operators: OperatorEntry[] = [];
@@ -96,12 +91,7 @@ export function procCatalog(): ProcCatalog {
       opTaken.add(oid);
     } else ownOps.push(entry);
   }
-  let nextOp = OWN_OID_BASE;
-  for (const o of ownOps) {
-    while (opTaken.has(nextOp)) nextOp++;
-    operators.push({ ...o, oid: nextOp });
-    opTaken.add(nextOp++);
-  }
+  operators.push(...withFreeOids(ownOps, opTaken));
   operators.sort((a, b) => a.oid - b.oid);
   built = { procs, operators, byOid: new Map(procs.map((p) => [p.oid, p])) };
   return built;
@@ -114,4 +104,14 @@ export function procsNamed(name: string): ProcEntry[] {
 
 export function procByOid(oid: number): ProcEntry | undefined {
   return procCatalog().byOid.get(oid);
+}
+
+/** polygres's own entries numbered from OWN_OID_BASE up, skipping the OIDs already `taken` (which it extends). */
+function withFreeOids<T>(entries: readonly T[], taken: Set<number>): Array<T & { oid: number }> {
+  let next = OWN_OID_BASE;
+  return entries.map((e) => {
+    while (taken.has(next)) next++;
+    taken.add(next);
+    return { ...e, oid: next++ };
+  });
 }
