@@ -23,7 +23,7 @@ const SCHEMA = [
   "COMMENT ON TABLE users IS 'people'",
 ];
 
-const corpus = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', '..', 'shared', 'corpus', 'client-statements.json'), 'utf8')) as Array<{ source: string; sql: string }>;
+const corpus = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'client-statements.json'), 'utf8')) as Array<{ source: string; sql: string }>;
 const fromCorpus = (file: string): string => corpus.find((e) => e.source.includes(file))!.sql;
 
 /** name, SQL, bind values (sent untyped, as node-postgres and Knex send them). */

@@ -1,5 +1,5 @@
 /**
- * Every statement that psql, drivers, ORMs and pgbench send (shared/corpus/client-statements.json)
+ * Every statement that psql, drivers, ORMs and pgbench send (tests/fixtures/client-statements.json, a copy of the shared corpus)
  * parses with polygres's grammar and runs. Application DML, session and DDL statements must run
  * on a fresh database. Catalog statements (psql's \d family, pgjdbc's DatabaseMetaData, Prisma's,
  * TypeORM's and Knex's introspection, postgres.js's type query) run against the same schema on
@@ -21,7 +21,9 @@ interface CorpusEntry {
   readonly sql: string;
 }
 
-const corpusPath = join(import.meta.dirname, '..', '..', '..', 'shared', 'corpus', 'client-statements.json');
+// A copy of the team's shared corpus (../shared/corpus/client-statements.json), kept in the repository so that
+// the suite runs wherever the checkout is.
+const corpusPath = join(import.meta.dirname, '..', 'fixtures', 'client-statements.json');
 const corpus = JSON.parse(readFileSync(corpusPath, 'utf8')) as CorpusEntry[];
 
 /** Tables the application statements of the corpus use (each statement runs on a fresh database with these). */
